@@ -1,0 +1,41 @@
+import type { ContainerInfo } from '@unrot/sdk';
+
+/** Result of running an argv inside a container through the host (e.g. `pct exec`). */
+export interface HostExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+export interface HostExecOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  input?: string;
+}
+
+/** A container's configuration as `pct config` prints it: keys to raw string values. */
+export type ContainerConfig = Record<string, string>;
+
+/**
+ * Everything the engine needs from a Proxmox host. The real implementation drives the
+ * `pct` / `pvesh` CLIs; tests and the sandbox use the same implementation against a
+ * stand-in `pct` on PATH, so there is one code path.
+ */
+export interface Host {
+  /** Every container on this node with status, lock, tags, privilege. Empty array when none. */
+  listContainers(signal?: AbortSignal): Promise<ContainerInfo[]>;
+  /** `pct config VMID`; throws E_CT_NOT_FOUND when the container does not exist. */
+  readConfig(vmid: number, signal?: AbortSignal): Promise<ContainerConfig>;
+  /** `pct status VMID`. */
+  status(vmid: number, signal?: AbortSignal): Promise<'running' | 'stopped' | 'unknown'>;
+  /**
+   * Runs argv inside the container (`pct exec VMID -- argv…`). Resolves with the exit code for
+   * any exit code the command itself returned; throws a coded UnrotError for a vanished container
+   * (E_CT_NOT_FOUND), a stopped one (E_CT_NOT_RUNNING), timeout (E_EXEC_TIMEOUT) or abort
+   * (E_EXEC_ABORTED). Exit 127/126 from lxc-attach are returned (callers map them).
+   */
+  exec(vmid: number, argv: readonly string[], options: HostExecOptions): Promise<HostExecResult>;
+  /** The exact host argv `exec` would run, for plans and logs. */
+  execArgv(vmid: number, argv: readonly string[]): string[];
+}

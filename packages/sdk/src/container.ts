@@ -1,0 +1,19 @@
+import { type Static, Type } from '@sinclair/typebox';
+
+export const ContainerStatusSchema = Type.Union([Type.Literal('running'), Type.Literal('stopped'), Type.Literal('unknown')]);
+
+/** What the host adapter knows of one container; passed to every plugin. */
+export const ContainerInfoSchema = Type.Object(
+  {
+    vmid: Type.Integer({ minimum: 100, maximum: 999999999 }),
+    name: Type.String(),
+    status: ContainerStatusSchema,
+    lock: Type.Optional(Type.String()),
+    tags: Type.Array(Type.String()),
+    unprivileged: Type.Boolean(),
+    template: Type.Boolean(),
+    ostype: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type ContainerInfo = Static<typeof ContainerInfoSchema>;

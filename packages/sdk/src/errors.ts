@@ -1,0 +1,67 @@
+/**
+ * Every error unrot raises carries a stable code, so reports, exit codes and
+ * the failure matrix can refer to it without parsing messages.
+ */
+export const ERROR_CODES = {
+  E_CONFIG: 'configuration is invalid',
+  E_USAGE: 'command-line usage is invalid',
+  E_CT_NOT_FOUND: 'container does not exist (any more)',
+  E_CT_NOT_RUNNING: 'container is not running',
+  E_CT_LOCKED: 'container is locked by Proxmox',
+  E_EXEC_TIMEOUT: 'command exceeded its timeout',
+  E_EXEC_ABORTED: 'command was aborted',
+  E_EXEC_NOT_FOUND: 'command not found in the container (exit 127)',
+  E_EXEC_NOT_EXECUTABLE: 'command not executable in the container (exit 126)',
+  E_EXEC_FAILED: 'command exited non-zero',
+  E_EXEC_SPAWN: 'the host tool could not be started',
+  E_HOST_OUTPUT: 'a host tool printed output unrot cannot parse',
+  E_RUNNER_NOT_APPLICABLE: 'the configured runner does not apply to this container',
+  E_RUNNER_PARSE: 'a runner could not parse a package manager output',
+  E_RUNNER_INVALID_OUTPUT: 'a runner returned data that fails its schema',
+  E_RUNNER_UNSAFE_NAME: 'a package name would be unsafe to pass on',
+  E_PLUGIN_LOAD: 'a plugin could not be loaded',
+  E_PLUGIN_INCOMPATIBLE: 'a plugin targets another SDK version',
+  E_STEP_TIMEOUT: 'a lifecycle step exceeded its timeout',
+  E_WORKER_CRASHED: 'the worker running a container pipeline died',
+  E_REPLAY_UNKNOWN: 'the replay exec has no recording for a command',
+  E_DRY_RUN_VIOLATION: 'a changing command was attempted where none may run',
+  E_INTERNAL: 'internal error',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class UnrotError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'UnrotError';
+    this.code = code;
+    this.details = details;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details: Record<string, unknown> } {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isUnrotError(value: unknown): value is UnrotError {
+  return (
+    value instanceof UnrotError ||
+    (typeof value === 'object' && value !== null && 'code' in value && (value as { name?: unknown }).name === 'UnrotError')
+  );
+}
+
+/** Turns anything thrown into a coded error, keeping a code that is already there. */
+export function toUnrotError(value: unknown, fallback: ErrorCode = 'E_INTERNAL'): UnrotError {
+  if (value instanceof UnrotError) return value;
+  if (typeof value === 'object' && value !== null) {
+    const v = value as { code?: unknown; message?: unknown; details?: unknown };
+    if (typeof v.code === 'string' && v.code in ERROR_CODES) {
+      return new UnrotError(v.code as ErrorCode, String(v.message ?? v.code), (v.details as Record<string, unknown>) ?? {});
+    }
+    if (value instanceof Error) return new UnrotError(fallback, value.message, {}, { cause: value });
+  }
+  return new UnrotError(fallback, String(value));
+}

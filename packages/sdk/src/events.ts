@@ -1,0 +1,35 @@
+import type { ErrorCode } from './errors.js';
+import type { ExecRecord } from './exec.js';
+import type { PlanStep, Update } from './results.js';
+
+/** Lifecycle step names, in pipeline order. The engine's step table is keyed by these. */
+export const LIFECYCLE_STEPS = ['resolve', 'preflight', 'detect', 'check', 'plan', 'apply', 'report'] as const;
+export type LifecycleStep = (typeof LIFECYCLE_STEPS)[number];
+
+export type SkipReason =
+  | 'not-matched'
+  | 'not-in-cli-selection'
+  | 'denied'
+  | 'disabled'
+  | 'stopped'
+  | 'locked'
+  | 'template'
+  | 'vanished'
+  | 'no-runners';
+
+/** Every event the engine emits, with its payload. Subscribe through the engine's typed emitter. */
+export interface LifecycleEvents {
+  'run:start': { runId: string; dryRun: boolean; targets: number[] };
+  'container:skip': { runId: string; vmid: number; reason: SkipReason; detail?: string };
+  'step:start': { runId: string; vmid: number; step: LifecycleStep; runner?: string };
+  'step:end': { runId: string; vmid: number; step: LifecycleStep; runner?: string; durationMs: number };
+  'step:fail': { runId: string; vmid: number; step: LifecycleStep; runner?: string; code: ErrorCode; message: string };
+  exec: { runId: string; vmid: number; runner?: string; record: ExecRecord };
+  'updates:found': { runId: string; vmid: number; runner: string; updates: Update[] };
+  'plan:ready': { runId: string; vmid: number; runner: string; steps: PlanStep[] };
+  'container:end': { runId: string; vmid: number; outcome: ContainerOutcomeKind };
+  'run:end': { runId: string; exitCode: number; reportPath?: string };
+}
+
+export type ContainerOutcomeKind = 'updated' | 'nothing-to-do' | 'planned' | 'skipped' | 'failed';
+export type LifecycleEventName = keyof LifecycleEvents;

@@ -1,0 +1,33 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { Logger } from './logger.js';
+import type { SDK_VERSION } from './runner.js';
+
+export type Severity = 'success' | 'degraded' | 'failure';
+
+export interface Notification {
+  severity: Severity;
+  title: string;
+  text: string;
+  runId: string;
+  /** The run report, as written to disk (secrets already redacted). */
+  report: unknown;
+}
+
+export interface NotifierContext<O = unknown> {
+  log: Logger;
+  signal: AbortSignal;
+  options: O;
+}
+
+/** A notifier delivers one message to one sink; it must never throw past its own timeout. */
+export interface Notifier<S extends TSchema = TSchema> {
+  id: string;
+  sdk: typeof SDK_VERSION;
+  description: string;
+  optionsSchema: S;
+  send(ctx: NotifierContext<Static<S>>, message: Notification): Promise<void>;
+}
+
+export function defineNotifier<S extends TSchema>(notifier: Notifier<S>): Notifier<S> {
+  return notifier;
+}

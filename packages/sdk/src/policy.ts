@@ -1,0 +1,110 @@
+import { type Static, Type } from '@sinclair/typebox';
+
+/** Policy files are YAML with snake_case keys; these schemas are the single source of truth
+ * for validation and for docs/config-reference.md (a test keeps the two in sync). */
+
+export const OS_RUNNERS = ['apt', 'dnf', 'apk', 'pacman', 'none'] as const;
+
+export const VmidSchema = Type.Integer({ minimum: 100, maximum: 999999999, description: 'a Proxmox VMID (100–999999999)' });
+
+/** Debian/RPM/npm/PyPI names share this safe alphabet; anything else is refused before it can reach argv. */
+export const PackagePatternSchema = Type.String({
+  pattern: '^[A-Za-z0-9@][A-Za-z0-9@._+/*:-]*$',
+  maxLength: 214,
+  description: 'a package name, optionally with * wildcards',
+});
+
+export const TimeoutsSchema = Type.Object(
+  {
+    preflight: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400, description: 'seconds for pre-flight checks (default 30)' })),
+    detect: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400, description: 'seconds for detecting each runner (default 60)' })),
+    check: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400, description: 'seconds for each runner check (default 600)' })),
+    plan: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400, description: 'seconds for each runner plan (default 60)' })),
+    apply: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400, description: 'seconds for each runner apply (default 3600)' })),
+  },
+  { additionalProperties: false, description: 'per-step time limits in seconds' },
+);
+
+export const ExclusionsSchema = Type.Object(
+  {
+    packages: Type.Optional(Type.Array(PackagePatternSchema, { description: 'package names or * globs never updated' })),
+  },
+  { additionalProperties: false },
+);
+
+export const OsRunnerSchema = Type.Union(
+  OS_RUNNERS.map((id) => Type.Literal(id)),
+  { description: 'the distribution package manager: apt, dnf, apk, pacman or none' },
+);
+
+/** `runners:` holds `os:` plus one key per app runner (its options, validated by the plugin's schema). */
+export const RunnersSchema = Type.Object(
+  {
+    os: Type.Optional(OsRunnerSchema),
+  },
+  {
+    additionalProperties: Type.Object({}, { additionalProperties: true, description: 'options of an installed runner plugin' }),
+    description: 'which runners apply; `os` picks the distribution runner, every other key enables that runner with its options',
+  },
+);
+
+export const TargetsSchema = Type.Object(
+  {
+    tags: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[A-Za-z0-9_][A-Za-z0-9_+.-]*$' }), {
+        description: 'select containers carrying any of these Proxmox tags',
+      }),
+    ),
+    names: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), { description: 'select containers whose name matches any of these globs (* and ?)' }),
+    ),
+    allow: Type.Optional(Type.Array(VmidSchema, { description: 'always select these VMIDs' })),
+    deny: Type.Optional(Type.Array(VmidSchema, { description: 'never select these VMIDs (wins over everything)' })),
+  },
+  {
+    additionalProperties: false,
+    description: 'which containers a run considers; with no tags, names or allow, every container is selected',
+  },
+);
+
+export const DefaultsSchema = Type.Object(
+  {
+    timeouts: Type.Optional(TimeoutsSchema),
+    retries: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 10, description: 'extra attempts for read-only steps (check) after a failure (default 1)' }),
+    ),
+    runners: Type.Optional(RunnersSchema),
+  },
+  { additionalProperties: false, description: 'applied to every container; a container file overrides' },
+);
+
+export const GlobalPolicySchema = Type.Object(
+  {
+    max_concurrency: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 64, description: 'containers updated at the same time (default 2)' }),
+    ),
+    node: Type.Optional(
+      Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9.-]*$', description: 'Proxmox node name for pvesh (default: short host name)' }),
+    ),
+    state_dir: Type.Optional(
+      Type.String({ pattern: '^/', description: 'absolute directory for reports and logs (default /var/lib/unrot)' }),
+    ),
+    defaults: Type.Optional(DefaultsSchema),
+    targets: Type.Optional(TargetsSchema),
+    exclusions: Type.Optional(ExclusionsSchema),
+  },
+  { additionalProperties: false },
+);
+export type GlobalPolicy = Static<typeof GlobalPolicySchema>;
+
+export const ContainerPolicySchema = Type.Object(
+  {
+    enabled: Type.Optional(Type.Boolean({ description: 'false skips the container (default true)' })),
+    runners: Type.Optional(RunnersSchema),
+    exclusions: Type.Optional(ExclusionsSchema),
+    timeouts: Type.Optional(TimeoutsSchema),
+    retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
+  },
+  { additionalProperties: false },
+);
+export type ContainerPolicy = Static<typeof ContainerPolicySchema>;

@@ -1,0 +1,153 @@
+import type { TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { describe, expect, it } from 'vitest';
+import type { ContainerInfo } from '../container.js';
+import { isUnrotError } from '../errors.js';
+import { silentLogger } from '../logger.js';
+import { ApplyResultSchema, CheckResultSchema, DetectResultSchema, PlanStepSchema } from '../results.js';
+import { type Runner, type RunnerContext, SDK_VERSION } from '../runner.js';
+import { createReplayExec, type Recording } from './replay-exec.js';
+
+/** One situation a runner must handle, with the real outputs it will see. */
+export interface RunnerScenario {
+  name: string;
+  /** Where the recordings came from (host, distribution, date, command). */
+  source: string;
+  options?: unknown;
+  exclusions?: string[];
+  container?: Partial<ContainerInfo>;
+  recordings: Recording[];
+  expect: {
+    applicable: boolean;
+    /** Number of updates check must report (when applicable). */
+    updates?: number;
+    /** Names check must withhold (exclusions, pins). */
+    withheld?: string[];
+    /** Set when check must fail with this error code. */
+    checkErrorCode?: string;
+  };
+}
+
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ash', '/bin/sh', '/bin/bash', '/usr/bin/bash', '/usr/bin/sh']);
+
+export function contractContainer(overrides: Partial<ContainerInfo> = {}): ContainerInfo {
+  return { vmid: 101, name: 'ct101', status: 'running', tags: [], unprivileged: true, template: false, ...overrides };
+}
+
+function makeContext(runner: Runner<TSchema>, scenario: RunnerScenario, dryRun: boolean, signal = new AbortController().signal) {
+  const exec = createReplayExec(scenario.recordings, { dryRun, signal });
+  const options = Value.Default(runner.optionsSchema, structuredClone(scenario.options ?? {}));
+  const ctx: RunnerContext<unknown> = {
+    exec,
+    log: silentLogger,
+    signal,
+    options,
+    container: contractContainer(scenario.container),
+    exclusions: scenario.exclusions ?? [],
+  };
+  return { exec, ctx };
+}
+
+function assertNoShell(argv: readonly string[]): void {
+  const [first, second] = argv;
+  if (first !== undefined && SHELLS.has(first) && second === '-c') {
+    throw new Error(`runner built a shell command: ${JSON.stringify(argv)}`);
+  }
+}
+
+/**
+ * The contract every runner passes (abstract-level style: plugins run it on themselves).
+ * Call it inside a vitest file: `runRunnerContract(runner, scenarios)`.
+ */
+export function runRunnerContract(runner: Runner<TSchema>, scenarios: readonly RunnerScenario[]): void {
+  describe(`runner contract: ${runner.id}`, () => {
+    it('declares its identity and an options schema with valid defaults', () => {
+      expect(runner.sdk).toBe(SDK_VERSION);
+      expect(runner.id).toMatch(/^[a-z][a-z0-9-]*$/);
+      expect(['os', 'app']).toContain(runner.kind);
+      expect(runner.description.length).toBeGreaterThan(0);
+      const defaults = Value.Default(runner.optionsSchema, {});
+      expect([...Value.Errors(runner.optionsSchema, defaults)]).toEqual([]);
+    });
+
+    it('has at least one scenario with pending updates and one with none', () => {
+      expect(scenarios.some((s) => (s.expect.updates ?? 0) > 0)).toBe(true);
+      expect(scenarios.some((s) => s.expect.applicable && s.expect.updates === 0)).toBe(true);
+    });
+
+    for (const scenario of scenarios) {
+      describe(scenario.name, () => {
+        it('detect and check run no changing command and return valid data', async () => {
+          const { exec, ctx } = makeContext(runner, scenario, false);
+          const detected = await runner.detect(ctx);
+          expect(Value.Check(DetectResultSchema, detected)).toBe(true);
+          expect(detected.applicable).toBe(scenario.expect.applicable);
+          if (detected.applicable) {
+            if (scenario.expect.checkErrorCode) {
+              const error = await runner.check(ctx).then(
+                () => undefined,
+                (e: unknown) => e,
+              );
+              expect(isUnrotError(error), 'check must fail with a coded error').toBe(true);
+              expect((error as { code: string }).code).toBe(scenario.expect.checkErrorCode);
+            } else {
+              const checked = await runner.check(ctx);
+              expect([...Value.Errors(CheckResultSchema, checked)]).toEqual([]);
+              if (scenario.expect.updates !== undefined) expect(checked.updates).toHaveLength(scenario.expect.updates);
+              if (scenario.expect.withheld)
+                expect(checked.withheld.map((w) => w.name).sort()).toEqual([...scenario.expect.withheld].sort());
+            }
+          }
+          expect(exec.records.filter((r) => r.kind === 'change')).toEqual([]);
+          for (const r of exec.records) assertNoShell(r.argv);
+        });
+
+        if (!scenario.expect.applicable || scenario.expect.checkErrorCode) return;
+
+        it('plans exact argv, runs nothing changing while planning, and plans nothing when nothing is pending', async () => {
+          const { exec, ctx } = makeContext(runner, scenario, false);
+          const checked = await runner.check(ctx);
+          const steps = await runner.plan(ctx, checked);
+          for (const step of steps) {
+            expect([...Value.Errors(PlanStepSchema, step)]).toEqual([]);
+            assertNoShell(step.argv);
+          }
+          if (checked.updates.length === 0) expect(steps).toEqual([]);
+          else expect(steps.length).toBeGreaterThan(0);
+          expect(exec.records.filter((r) => r.kind === 'change')).toEqual([]);
+        });
+
+        it('in dry-run, executes no changing command at all', async () => {
+          const { exec, ctx } = makeContext(runner, scenario, true);
+          const checked = await runner.check(ctx);
+          const steps = await runner.plan(ctx, checked);
+          await runner.apply(ctx, steps).catch(() => undefined);
+          expect(exec.records.filter((r) => r.kind === 'change' && r.executed)).toEqual([]);
+        });
+
+        it('applies the plan with changing commands only from the plan and returns a valid result', async () => {
+          const { exec, ctx } = makeContext(runner, scenario, false);
+          const checked = await runner.check(ctx);
+          const steps = await runner.plan(ctx, checked);
+          const before = exec.records.length;
+          const result = await runner.apply(ctx, steps);
+          expect([...Value.Errors(ApplyResultSchema, result)]).toEqual([]);
+          const changes = exec.records.slice(before).filter((r) => r.kind === 'change');
+          expect(changes.map((r) => r.argv)).toEqual(steps.map((s) => s.argv));
+          if (steps.length === 0) expect(result.changed).toEqual([]);
+        });
+
+        it('honours an aborted signal with a coded error', async () => {
+          const controller = new AbortController();
+          controller.abort();
+          const { ctx } = makeContext(runner, scenario, false, controller.signal);
+          const error = await runner.check(ctx).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(isUnrotError(error), 'check must reject with a coded error when aborted').toBe(true);
+        });
+      });
+    }
+  });
+}
