@@ -29,7 +29,7 @@ export const ExclusionsSchema = Type.Object(
   {
     packages: Type.Optional(Type.Array(PackagePatternSchema, { description: 'package names or * globs never updated' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'what is never updated' },
 );
 
 export const OsRunnerSchema = Type.Union(
@@ -44,7 +44,8 @@ export const RunnersSchema = Type.Object(
   },
   {
     additionalProperties: Type.Object({}, { additionalProperties: true, description: 'options of an installed runner plugin' }),
-    description: 'which runners apply; `os` picks the distribution runner, every other key enables that runner with its options',
+    description:
+      'which runners apply: `os` picks the distribution runner, the key named like it holds its options, every other key enables that app runner with its options',
   },
 );
 
@@ -103,7 +104,9 @@ export const ContainerPolicySchema = Type.Object(
     runners: Type.Optional(RunnersSchema),
     exclusions: Type.Optional(ExclusionsSchema),
     timeouts: Type.Optional(TimeoutsSchema),
-    retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
+    retries: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 10, description: 'extra attempts for read-only steps (check) after a failure' }),
+    ),
   },
   { additionalProperties: false },
 );

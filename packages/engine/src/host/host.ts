@@ -6,6 +6,8 @@ export interface HostExecResult {
   stdout: string;
   stderr: string;
   durationMs: number;
+  /** Set when stdout or stderr exceeded the adapter's output cap and was cut (added by the pct adapter). */
+  truncated?: boolean;
 }
 
 export interface HostExecOptions {

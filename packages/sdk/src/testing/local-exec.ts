@@ -10,7 +10,9 @@ export interface LocalExec extends Exec {
  * Runs argv on this machine (no shell), for testing a plugin against a real package
  * manager outside a container. Same read/change split and dry-run rule as the engine's exec.
  */
-export function createLocalExec(options: { dryRun?: boolean; signal?: AbortSignal; cwd?: string; env?: NodeJS.ProcessEnv } = {}): LocalExec {
+export function createLocalExec(
+  options: { dryRun?: boolean; signal?: AbortSignal; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): LocalExec {
   const dryRun = options.dryRun ?? false;
   const records: ExecRecord[] = [];
 
@@ -26,7 +28,13 @@ export function createLocalExec(options: { dryRun?: boolean; signal?: AbortSigna
         reject(new UnrotError('E_EXEC_SPAWN', 'empty argv'));
         return;
       }
-      const child = spawn(file, args, { cwd: options.cwd, env: options.env ?? process.env, signal: options.signal, timeout: opts?.timeoutMs, stdio: 'pipe' });
+      const child = spawn(file, args, {
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        signal: options.signal,
+        timeout: opts?.timeoutMs,
+        stdio: 'pipe',
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -39,7 +47,8 @@ export function createLocalExec(options: { dryRun?: boolean; signal?: AbortSigna
       else child.stdin.end();
       child.on('error', (error: NodeJS.ErrnoException) => {
         if (error.name === 'AbortError') reject(new UnrotError('E_EXEC_ABORTED', `${file} was aborted`, { argv }));
-        else if (error.code === 'ENOENT') resolve({ argv, exitCode: 127, stdout, stderr: `${stderr}${error.message}`, durationMs: Date.now() - started, dryRun: false });
+        else if (error.code === 'ENOENT')
+          resolve({ argv, exitCode: 127, stdout, stderr: `${stderr}${error.message}`, durationMs: Date.now() - started, dryRun: false });
         else reject(new UnrotError('E_EXEC_SPAWN', error.message, { argv }));
       });
       child.on('close', (code, signal) => {
@@ -51,7 +60,13 @@ export function createLocalExec(options: { dryRun?: boolean; signal?: AbortSigna
         const ok = opts?.okExitCodes ?? [0];
         const result: ExecResult = { argv, exitCode, stdout, stderr, durationMs: Date.now() - started, dryRun: false };
         if (!ok.includes(exitCode)) {
-          reject(new UnrotError('E_EXEC_FAILED', `${argv.join(' ')} exited ${exitCode}: ${stderr.trim().slice(0, 500)}`, { argv, exitCode, stderr }));
+          reject(
+            new UnrotError('E_EXEC_FAILED', `${argv.join(' ')} exited ${exitCode}: ${stderr.trim().slice(0, 500)}`, {
+              argv,
+              exitCode,
+              stderr,
+            }),
+          );
         } else resolve(result);
       });
     });

@@ -1,0 +1,20 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../lib/base-command.js';
+import { runCommand } from '../lib/run-command.js';
+
+export default class Run extends BaseCommand {
+  static override summary = 'Update the selected containers by policy and write the run report.';
+  static override description =
+    'Exit codes: 0 all fine, 1 some container failed, 2 configuration or usage error, 3 host tools failed, 70 internal error.';
+  static override examples = ['<%= config.bin %> run', '<%= config.bin %> run --ct 101', '<%= config.bin %> run --tag py --json'];
+  static override flags = {
+    ct: Flags.string({ summary: 'Only these containers (comma-separated VMIDs).', multiple: true }),
+    tag: Flags.string({ summary: 'Only containers carrying one of these Proxmox tags.', multiple: true }),
+    'state-dir': Flags.string({ summary: 'Where reports and logs go (default: state_dir from global.yml, else /var/lib/unrot).' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Run);
+    await runCommand(this, flags, false);
+  }
+}

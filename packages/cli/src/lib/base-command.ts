@@ -1,0 +1,54 @@
+import { Command, Flags } from '@oclif/core';
+import { isUnrotError, UnrotError } from '@unrot/sdk';
+
+/** Exit codes duplicated from @unrot/engine so that a --help or --version never loads the engine. */
+export const EXIT = { OK: 0, CONTAINER_FAILED: 1, CONFIG_ERROR: 2, HOST_ERROR: 3, INTERNAL_ERROR: 70 } as const;
+
+export function parseCtList(value: string): number[] {
+  return value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0)
+    .map((part) => {
+      if (!/^\d+$/.test(part)) throw new UnrotError('E_USAGE', `--ct: '${part}' is not a VMID (expected integers like 101,102)`);
+      const vmid = Number(part);
+      if (vmid < 100 || vmid > 999999999) throw new UnrotError('E_USAGE', `--ct: ${vmid} is outside the VMID range 100–999999999`);
+      return vmid;
+    });
+}
+
+export abstract class BaseCommand extends Command {
+  static override baseFlags = {
+    config: Flags.string({
+      char: 'c',
+      summary: 'Directory holding global.yml and containers/<CTID>.yml.',
+      default: '/etc/unrot',
+      helpGroup: 'GLOBAL',
+    }),
+    json: Flags.boolean({ summary: 'Print machine-readable JSON on stdout.', default: false, helpGroup: 'GLOBAL' }),
+  };
+
+  pluginRoots(): string[] {
+    return [...this.config.plugins.values()].map((p) => p.root);
+  }
+
+  /** Maps coded errors to documented exit codes and prints one clear message; no stack traces for users. */
+  fail(error: unknown, json: boolean): void {
+    let exitCode: number = EXIT.INTERNAL_ERROR;
+    let code = 'E_INTERNAL';
+    let message = error instanceof Error ? error.message : String(error);
+    let problems: unknown;
+    if (isUnrotError(error)) {
+      code = error.code;
+      problems = (error as { problems?: unknown }).problems;
+      if (error.code === 'E_CONFIG' || error.code === 'E_USAGE' || error.code === 'E_PLUGIN_LOAD' || error.code === 'E_PLUGIN_INCOMPATIBLE')
+        exitCode = EXIT.CONFIG_ERROR;
+      else if ((error as { hostError?: boolean }).hostError) exitCode = EXIT.HOST_ERROR;
+    } else if (error instanceof Error && error.stack && process.env['UNROT_DEBUG']) {
+      message = error.stack;
+    }
+    if (json) this.log(JSON.stringify({ error: { code, message, ...(problems ? { problems } : {}) }, exitCode }, null, 2));
+    else this.logToStderr(`unrot: ${code === 'E_CONFIG' ? '' : `${code}: `}${message}`);
+    process.exitCode = exitCode;
+  }
+}

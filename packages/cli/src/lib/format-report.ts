@@ -1,0 +1,53 @@
+import type { ContainerReport, RunReport, TargetDecision } from '@unrot/engine';
+import { formatArgv } from './shell-quote.js';
+
+function header(c: ContainerReport): string {
+  const tags = c.tags.length > 0 ? ` [${c.tags.join(', ')}]` : '';
+  const priv = c.unprivileged ? 'unprivileged' : 'privileged';
+  return `CT ${c.vmid} ${c.name}${tags} (${priv})`;
+}
+
+function formatContainer(c: ContainerReport, dryRun: boolean): string[] {
+  const lines = [header(c)];
+  if (c.outcome === 'skipped') {
+    lines.push(`  skipped: ${c.skipReason ?? 'unknown'}${c.skipDetail ? ` (${c.skipDetail})` : ''}`);
+    return lines;
+  }
+  for (const r of c.runners) {
+    if (!r.applicable) {
+      lines.push(`  ${r.id}: not applicable${r.reason ? ` (${r.reason})` : ''}`);
+      continue;
+    }
+    const list = dryRun || c.outcome === 'failed' ? r.updates : r.changed;
+    const verb = dryRun ? 'pending' : c.outcome === 'failed' ? 'pending' : 'updated';
+    lines.push(`  ${r.id}: ${list.length === 0 ? 'nothing to do' : `${list.length} ${verb}`}`);
+    for (const u of list) lines.push(`    ${u.name} ${u.from ?? '(new)'} → ${u.to}${u.scope ? `  [${u.scope}]` : ''}`);
+    for (const w of r.withheld) lines.push(`    withheld ${w.name}: ${w.reason}`);
+    for (const p of r.plan) lines.push(`    ${dryRun ? 'would run' : 'ran'}: ${formatArgv(p.hostArgv)}`);
+  }
+  if (c.error)
+    lines.push(`  FAILED at ${c.error.step}${c.error.runner ? ` (${c.error.runner})` : ''}: ${c.error.code}: ${c.error.message}`);
+  else if (c.outcome === 'nothing-to-do') lines.push('  nothing to do');
+  return lines;
+}
+
+/** The human form of a run report: what `unrot plan` and `unrot run` print. */
+export function formatReport(report: RunReport): string {
+  const s = report.summary;
+  const mode = report.dryRun ? 'plan (dry-run: nothing was changed)' : 'run';
+  const out = [`unrot ${mode} ${report.runId} on node ${report.host.node}`, ''];
+  for (const c of report.containers) out.push(...formatContainer(c, report.dryRun), '');
+  const parts = report.dryRun
+    ? [`${s.planned} with updates`, `${s.nothingToDo} up to date`, `${s.skipped} skipped`, `${s.failed} failed`]
+    : [`${s.updated} updated`, `${s.nothingToDo} up to date`, `${s.skipped} skipped`, `${s.failed} failed`];
+  out.push(`${s.containers} containers: ${parts.join(', ')}`);
+  out.push(`report: ${report.logDir}/report.json`);
+  return out.join('\n');
+}
+
+export function formatTargets(decisions: readonly TargetDecision[]): string {
+  const rows = decisions.map((d) =>
+    `${String(d.vmid).padEnd(10)} ${(d.selected ? 'selected' : 'skipped').padEnd(9)} ${d.name.padEnd(20)} ${d.selected ? '' : `${d.reason}${d.detail ? ` (${d.detail})` : ''}`}`.trimEnd(),
+  );
+  return [`${'VMID'.padEnd(10)} ${'DECISION'.padEnd(9)} ${'NAME'.padEnd(20)} REASON`, ...rows].join('\n');
+}

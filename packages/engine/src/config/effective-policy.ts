@@ -1,0 +1,97 @@
+import { hostname } from 'node:os';
+import { type GlobalPolicy, OS_RUNNERS } from '@unrot/sdk';
+import type { LoadedConfig } from './load-config.js';
+import { catalogOf, DEFAULT_OS_RUNNER, type RunnerCatalog, withOptionDefaults } from './runner-options.js';
+
+/** Built-in defaults; the schema descriptions quote them and a test keeps both in step. */
+export const CONFIG_DEFAULTS = {
+  max_concurrency: 2,
+  state_dir: '/var/lib/unrot',
+  retries: 1,
+  osRunner: DEFAULT_OS_RUNNER,
+  timeouts: { preflight: 30, detect: 60, check: 600, plan: 60, apply: 3600 },
+  enabled: true,
+} as const;
+
+type StepName = keyof typeof CONFIG_DEFAULTS.timeouts;
+
+export interface EffectivePolicy {
+  vmid: number;
+  enabled: boolean;
+  /** 'apt' | 'dnf' | 'apk' | 'pacman' | 'none' */
+  osRunner: string;
+  appRunners: Array<{ id: string; options: unknown }>;
+  /** undefined when osRunner is 'none' */
+  osRunnerOptions: unknown;
+  exclusions: string[];
+  timeoutsMs: Record<StepName, number>;
+  retries: number;
+  /** false when the container has no containers/<CTID>.yml and runs on global defaults alone */
+  hasFile: boolean;
+}
+
+const isOsRunnerId = (id: string): boolean => (OS_RUNNERS as readonly string[]).includes(id);
+
+/**
+ * The policy one container runs with. Merge rules (defaults → container file):
+ * scalars (enabled, retries, each timeout, runners.os) — the container's value wins;
+ * exclusions — global `exclusions.packages` plus the container's, never replaced;
+ * runner options — per runner id, the container's block replaces the defaults' block as a whole;
+ * app runners — those in `defaults.runners` plus those in the container file.
+ * Plugin option defaults are applied when the config went through validateRunnerOptions
+ * (or a catalog is passed); otherwise options are returned as written.
+ */
+export function effectivePolicy(
+  config: LoadedConfig,
+  vmid: number,
+  catalog: RunnerCatalog | undefined = catalogOf(config),
+): EffectivePolicy {
+  const defaults = config.global.defaults ?? {};
+  const entry = config.containers.get(vmid);
+  const own = entry?.policy ?? {};
+  const defaultRunners: Record<string, unknown> = defaults.runners ?? {};
+  const ownRunners: Record<string, unknown> = own.runners ?? {};
+
+  const osRunner = own.runners?.os ?? defaults.runners?.os ?? CONFIG_DEFAULTS.osRunner;
+  const optionsFor = (id: string): unknown => withOptionDefaults(catalog?.get(id), ownRunners[id] ?? defaultRunners[id]);
+
+  const appIds = [...new Set([...Object.keys(defaultRunners), ...Object.keys(ownRunners)])].filter(
+    (id) => id !== 'os' && !isOsRunnerId(id) && catalog?.get(id)?.kind !== 'os',
+  );
+
+  const timeouts = {} as Record<StepName, number>;
+  for (const step of Object.keys(CONFIG_DEFAULTS.timeouts) as StepName[]) {
+    timeouts[step] = (own.timeouts?.[step] ?? defaults.timeouts?.[step] ?? CONFIG_DEFAULTS.timeouts[step]) * 1000;
+  }
+
+  return {
+    vmid,
+    enabled: own.enabled ?? CONFIG_DEFAULTS.enabled,
+    osRunner,
+    appRunners: appIds.map((id) => ({ id, options: optionsFor(id) })),
+    osRunnerOptions: osRunner === 'none' ? undefined : optionsFor(osRunner),
+    exclusions: [...new Set([...(config.global.exclusions?.packages ?? []), ...(own.exclusions?.packages ?? [])])],
+    timeoutsMs: timeouts,
+    retries: own.retries ?? defaults.retries ?? CONFIG_DEFAULTS.retries,
+    hasFile: entry !== undefined,
+  };
+}
+
+export interface EffectiveGlobal {
+  maxConcurrency: number;
+  /** Proxmox node name for pvesh */
+  node: string;
+  stateDir: string;
+  targets: NonNullable<GlobalPolicy['targets']>;
+}
+
+/** Host-wide settings with defaults filled in. */
+export function effectiveGlobal(config: LoadedConfig): EffectiveGlobal {
+  const g = config.global;
+  return {
+    maxConcurrency: g.max_concurrency ?? CONFIG_DEFAULTS.max_concurrency,
+    node: g.node ?? hostname().split('.')[0]!,
+    stateDir: g.state_dir ?? CONFIG_DEFAULTS.state_dir,
+    targets: g.targets ?? {},
+  };
+}

@@ -1,0 +1,96 @@
+import type { TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { OS_RUNNERS } from '@unrot/sdk';
+import { ConfigError, type ConfigProblem } from './config-error.js';
+import { formatPath, type KeyPath } from './key-path.js';
+import type { LoadedConfig } from './load-config.js';
+import { schemaProblems } from './schema-problems.js';
+
+export interface RunnerCatalogEntry {
+  id: string;
+  kind: 'os' | 'app';
+  optionsSchema: TSchema;
+}
+
+export type RunnerCatalog = ReadonlyMap<string, RunnerCatalogEntry>;
+
+/** Remembers the catalog a config was validated against, so effectivePolicy can apply option defaults. */
+const validatedCatalogs = new WeakMap<LoadedConfig, RunnerCatalog>();
+
+export function catalogOf(config: LoadedConfig): RunnerCatalog | undefined {
+  return validatedCatalogs.get(config);
+}
+
+export const DEFAULT_OS_RUNNER = 'apt';
+
+/** Options as a runner sees them: the plugin schema's defaults filled in. */
+export function withOptionDefaults(entry: RunnerCatalogEntry | undefined, options: unknown): unknown {
+  const value = Value.Clone(options ?? {});
+  return entry ? Value.Default(entry.optionsSchema, value) : value;
+}
+
+/**
+ * Checks every `runners:` block (global `defaults.runners` and each container's) against the
+ * installed plugins: unknown ids, an os runner that is not installed, and each runner's options
+ * against its own optionsSchema (defaults applied first). Throws one ConfigError with all problems.
+ */
+export function validateRunnerOptions(config: LoadedConfig, runners: RunnerCatalog): void {
+  const problems: ConfigProblem[] = [];
+  const installed = [...runners.keys()].sort().join(', ') || 'none';
+  const globalBlock = config.global.defaults?.runners;
+  const globalOs = globalBlock?.os ?? DEFAULT_OS_RUNNER;
+
+  const check = (file: string, block: Record<string, unknown> | undefined, prefix: KeyPath, osId: string): void => {
+    if (!block) return;
+    const at = (path: KeyPath, key = false) => {
+      const pos = config.locate(file, path, { key });
+      return { file, ...(pos && { line: pos.line, column: pos.column }), path: formatPath(path) };
+    };
+    const os = block['os'];
+    if (typeof os === 'string' && os !== 'none') {
+      const entry = runners.get(os);
+      if (!entry)
+        problems.push({
+          ...at([...prefix, 'os']),
+          message: `os runner '${os}' is not installed (installed: ${installed})`,
+          expected: 'an installed os runner or none',
+        });
+      else if (entry.kind !== 'os')
+        problems.push({
+          ...at([...prefix, 'os']),
+          message: `'${os}' is an app runner, not an os runner`,
+          expected: 'an installed os runner or none',
+        });
+    }
+    for (const [id, options] of Object.entries(block)) {
+      if (id === 'os') continue;
+      const path = [...prefix, id];
+      const entry = runners.get(id);
+      if (!entry) {
+        problems.push({
+          ...at(path, true),
+          message: `unknown runner '${id}' (installed: ${installed})`,
+          expected: 'the id of an installed runner plugin',
+        });
+        continue;
+      }
+      if ((entry.kind === 'os' || (OS_RUNNERS as readonly string[]).includes(id)) && id !== osId) {
+        problems.push({
+          ...at(path, true),
+          message: `'${id}' is an os runner, but this file's os runner is '${osId}'`,
+          expected: `options only for the os runner in use; select it with 'os: ${id}'`,
+        });
+        continue;
+      }
+      const site = { file, locate: (p: KeyPath, opts?: { key?: boolean }) => config.locate(file, p, opts) };
+      problems.push(...schemaProblems(entry.optionsSchema, withOptionDefaults(entry, options), site, path));
+    }
+  };
+
+  if (config.globalFile) check(config.globalFile, globalBlock, ['defaults', 'runners'], globalOs);
+  for (const { file, policy } of config.containers.values()) {
+    check(file, policy.runners, ['runners'], policy.runners?.os ?? globalOs);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  validatedCatalogs.set(config, runners);
+}

@@ -1,0 +1,14 @@
+export { CappedOutput } from './capped-output.js';
+export type { ContainerConfig, Host, HostExecOptions, HostExecResult } from './host.js';
+export { mapLimit } from './map-limit.js';
+export { parseListSnapshot, type SnapshotTreeEntry } from './parse-listsnapshot.js';
+export { decodeText, flattenPctConfig, type ParsedPctConfig, parsePctConfig } from './parse-pct-config.js';
+export { type PctListEntry, parsePctList } from './parse-pct-list.js';
+export { type ParsedPctStatus, type PctStatus, parsePctStatus } from './parse-pct-status.js';
+export { type PveshLxcEntry, parsePveshLxc } from './parse-pvesh-lxc.js';
+export { type PvesmStorage, parsePvesmStatus } from './parse-pvesm-status.js';
+export { splitTags } from './parse-tags.js';
+export { pctContainerError } from './pct-errors.js';
+export { hostToolEnv, PctHost, type PctHostOptions } from './pct-host.js';
+export { isKnownLock, PCT_LOCKS, type PctLock } from './pct-locks.js';
+export { type RunToolOptions, type RunToolResult, runTool } from './run-tool.js';

@@ -1,0 +1,184 @@
+import { hostname } from 'node:os';
+import { type ContainerInfo, type Logger, silentLogger, UnrotError } from '@unrot/sdk';
+import type { ContainerConfig, Host, HostExecOptions, HostExecResult } from './host.js';
+import { mapLimit } from './map-limit.js';
+import { parseListSnapshot, type SnapshotTreeEntry } from './parse-listsnapshot.js';
+import { flattenPctConfig, parsePctConfig } from './parse-pct-config.js';
+import { parsePctStatus } from './parse-pct-status.js';
+import { parsePveshLxc } from './parse-pvesh-lxc.js';
+import { type PvesmStorage, parsePvesmStatus } from './parse-pvesm-status.js';
+import { splitTags } from './parse-tags.js';
+import { pctContainerError } from './pct-errors.js';
+import { type RunToolResult, runTool } from './run-tool.js';
+
+export interface PctHostOptions {
+  /** Proxmox node name for `pvesh get /nodes/<node>/lxc`; default: this machine's short host name. */
+  node?: string;
+  /** PATH used to find `pct`/`pvesh` (and passed on); default: process.env.PATH at call time. */
+  path?: string;
+  /** Extra variables for the host tools, merged over the minimal set (see hostToolEnv). */
+  env?: Record<string, string>;
+  /**
+   * Names of unrot's own environment variables passed on to the host tools when set, matched
+   * by prefix. Default `['UNROT_SANDBOX_']`: the sandbox's pct/pvesh stand-ins find their
+   * state through these; they never exist on a real host.
+   */
+  passEnvPrefixes?: readonly string[];
+  /** Time limit for list/config/status calls; default 60 s. */
+  toolTimeoutMs?: number;
+  /** Cap per output stream; default 4 MiB. */
+  maxOutputBytes?: number;
+  /** `pct config` reads in flight while listing; default 4. */
+  configConcurrency?: number;
+  /** SIGTERM → SIGKILL grace on timeout/abort; default 5 s. */
+  killGraceMs?: number;
+  /** How long pipes held open by a daemonised grandchild are read after pct exited; default 2 s. */
+  drainMs?: number;
+  log?: Logger;
+}
+
+/**
+ * The environment every pct/pvesh call gets, and (pct exec keeps the env by default, §8) the
+ * environment of every command inside a container. Built from scratch so nothing of unrot's own
+ * environment (tokens for notifiers, SSH agents, proxies) leaks into containers. LANG/LC_ALL=C
+ * keep package-manager output untranslated and parseable; HOME=/root because commands run as
+ * root inside and tools such as npm, pip and git expect a HOME. pct sets its own PATH for the
+ * container; ours only serves to find pct itself.
+ */
+export function hostToolEnv(path: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: path, HOME: '/root', LANG: 'C', LC_ALL: 'C', ...extra };
+}
+
+const DEFAULT_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
+const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9.-]*$/;
+
+/** Host over the real Proxmox CLIs (`pct`, `pvesh`, `pvesm`), found on PATH. */
+export class PctHost implements Host {
+  readonly node: string;
+  private readonly options: PctHostOptions;
+  private readonly log: Logger;
+
+  constructor(options: PctHostOptions = {}) {
+    this.node = options.node ?? hostname().split('.')[0] ?? 'localhost';
+    if (!NODE_NAME.test(this.node)) throw new UnrotError('E_CONFIG', `invalid Proxmox node name ${JSON.stringify(this.node)}`);
+    this.options = options;
+    this.log = options.log ?? silentLogger;
+  }
+
+  execArgv(vmid: number, argv: readonly string[]): string[] {
+    return ['pct', 'exec', String(vmid), '--', ...argv];
+  }
+
+  async exec(vmid: number, argv: readonly string[], options: HostExecOptions): Promise<HostExecResult> {
+    checkVmid(vmid);
+    if (argv.length === 0) throw new UnrotError('E_USAGE', 'pct exec needs a command', { vmid });
+    const hostArgv = this.execArgv(vmid, argv);
+    const result = await this.run(hostArgv, options.timeoutMs, options.signal, options.input);
+    const error = pctContainerError(vmid, result.exitCode, result.stderr, hostArgv);
+    if (error) throw error;
+    const out: HostExecResult = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr, durationMs: result.durationMs };
+    if (result.truncated) out.truncated = true;
+    return out;
+  }
+
+  async readConfig(vmid: number, signal?: AbortSignal): Promise<ContainerConfig> {
+    checkVmid(vmid);
+    const result = await this.tool(['pct', 'config', String(vmid)], signal, vmid);
+    return flattenPctConfig(parsePctConfig(result.stdout));
+  }
+
+  async status(vmid: number, signal?: AbortSignal): Promise<'running' | 'stopped' | 'unknown'> {
+    checkVmid(vmid);
+    const result = await this.tool(['pct', 'status', String(vmid)], signal, vmid);
+    return parsePctStatus(result.stdout).status;
+  }
+
+  /**
+   * pvesh for status/name/lock/tags/template of every CT, then each CT's `pct config` (bounded
+   * concurrency) for what pvesh lacks: privilege and ostype. The config is the later read, so
+   * its lock/tags/template win. A CT deleted between the two reads is dropped: it is no
+   * longer a target, and the pipeline meets the same E_CT_NOT_FOUND if it vanishes later.
+   */
+  async listContainers(signal?: AbortSignal): Promise<ContainerInfo[]> {
+    const list = await this.tool(['pvesh', 'get', `/nodes/${this.node}/lxc`, '--output-format', 'json'], signal);
+    const entries = parsePveshLxc(list.stdout);
+    const infos = await mapLimit(entries, this.options.configConcurrency ?? 4, async (entry): Promise<ContainerInfo | undefined> => {
+      let config: ContainerConfig;
+      try {
+        config = await this.readConfig(entry.vmid, signal);
+      } catch (error) {
+        if (error instanceof UnrotError && error.code === 'E_CT_NOT_FOUND') {
+          this.log.debug({ vmid: entry.vmid }, 'container vanished between pvesh list and pct config; dropped');
+          return undefined;
+        }
+        throw error;
+      }
+      const info: ContainerInfo = {
+        vmid: entry.vmid,
+        name: entry.name,
+        status: entry.status,
+        tags: splitTags(config['tags']),
+        unprivileged: config['unprivileged'] === '1',
+        template: config['template'] === '1',
+      };
+      if (config['lock']) info.lock = config['lock'];
+      if (config['ostype']) info.ostype = config['ostype'];
+      return info;
+    });
+    return infos.filter((info): info is ContainerInfo => info !== undefined);
+  }
+
+  /** `pct listsnapshot VMID` as a tree (ready for the snapshot step; not part of Host yet). */
+  async listSnapshots(vmid: number, signal?: AbortSignal): Promise<SnapshotTreeEntry[]> {
+    checkVmid(vmid);
+    const result = await this.tool(['pct', 'listsnapshot', String(vmid)], signal, vmid);
+    return parseListSnapshot(result.stdout);
+  }
+
+  /** `pvesm status` (ready for the snapshot/backup preflight; not part of Host yet). */
+  async storageStatus(signal?: AbortSignal): Promise<PvesmStorage[]> {
+    const result = await this.tool(['pvesm', 'status'], signal);
+    return parsePvesmStatus(result.stdout);
+  }
+
+  private run(argv: readonly string[], timeoutMs: number, signal: AbortSignal | undefined, input?: string): Promise<RunToolResult> {
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UnrotError('E_USAGE', `invalid timeout ${timeoutMs}`, { argv });
+    return runTool(argv, {
+      env: hostToolEnv(this.options.path ?? process.env['PATH'] ?? DEFAULT_PATH, { ...this.passedEnv(), ...this.options.env }),
+      timeoutMs,
+      signal,
+      input,
+      maxOutputBytes: this.options.maxOutputBytes ?? 4 * 1024 * 1024,
+      killGraceMs: this.options.killGraceMs ?? 5000,
+      drainMs: this.options.drainMs ?? 2000,
+    });
+  }
+
+  private passedEnv(): Record<string, string> {
+    const prefixes = this.options.passEnvPrefixes ?? ['UNROT_SANDBOX_'];
+    const passed: Record<string, string> = {};
+    for (const [key, value] of Object.entries(process.env)) {
+      if (value !== undefined && prefixes.some((prefix) => key.startsWith(prefix))) passed[key] = value;
+    }
+    return passed;
+  }
+
+  /** A host query: must exit 0; pct's own container errors keep their codes. */
+  private async tool(argv: readonly string[], signal: AbortSignal | undefined, vmid?: number): Promise<RunToolResult> {
+    const result = await this.run(argv, this.options.toolTimeoutMs ?? 60_000, signal);
+    if (result.exitCode === 0) return result;
+    const error = vmid === undefined ? undefined : pctContainerError(vmid, result.exitCode, result.stderr, argv);
+    throw (
+      error ??
+      new UnrotError('E_EXEC_FAILED', `${argv.join(' ')} exited ${result.exitCode}: ${result.stderr.trim().slice(0, 500)}`, {
+        argv,
+        exitCode: result.exitCode,
+        stderr: result.stderr,
+      })
+    );
+  }
+}
+
+function checkVmid(vmid: number): void {
+  if (!Number.isInteger(vmid) || vmid < 100 || vmid > 999_999_999) throw new UnrotError('E_USAGE', `invalid VMID ${vmid}`, { vmid });
+}

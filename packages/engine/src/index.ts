@@ -1,0 +1,15 @@
+export * from './config/index.js';
+export { EngineEvents } from './engine-events.js';
+export type { ContainerConfig, Host, HostExecOptions, HostExecResult } from './host/host.js';
+export * from './host/index.js';
+export * from './lifecycle/container-pipeline.js';
+export * from './lifecycle/container-result.js';
+export { createEngineExec } from './lifecycle/engine-exec.js';
+export { LIFECYCLE, type StepSpec, stepSpec, stepsFor } from './lifecycle/step-table.js';
+export { discoverRunners, type RunnerEntry } from './plugins/discover-plugins.js';
+export { EXIT_CODES, type ExitCode } from './report/exit-codes.js';
+export { newRunId } from './report/run-id.js';
+export { REPORT_SCHEMA_ID, type RunReport, RunReportSchema } from './report/run-report.js';
+export { writeFileAtomic } from './report/write-atomic.js';
+export * from './run-unrot.js';
+export * from './targets/resolve-targets.js';

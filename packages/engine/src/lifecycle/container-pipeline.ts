@@ -1,0 +1,294 @@
+import type { TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import {
+  ApplyResultSchema,
+  CheckResultSchema,
+  type ContainerInfo,
+  DetectResultSchema,
+  type LifecycleEvents,
+  type LifecycleStep,
+  type Logger,
+  type PlanStep,
+  PlanStepSchema,
+  type Runner,
+  type RunnerContext,
+  toUnrotError,
+  UnrotError,
+} from '@unrot/sdk';
+import type { Host } from '../host/host.js';
+import type { ContainerReport, RunnerReport } from './container-result.js';
+import { createEngineExec } from './engine-exec.js';
+import { stepSpec } from './step-table.js';
+import { withTimeout } from './with-timeout.js';
+
+export interface TimeoutsMs {
+  preflight: number;
+  detect: number;
+  check: number;
+  plan: number;
+  apply: number;
+}
+
+/** Everything a pipeline needs, serialisable so it can cross into a worker thread. */
+export interface ContainerTask {
+  runId: string;
+  dryRun: boolean;
+  container: ContainerInfo;
+  /** In order: the os runner first, then app runners as listed in the policy. */
+  runners: Array<{ id: string; modulePath: string; options: unknown }>;
+  exclusions: string[];
+  timeoutsMs: TimeoutsMs;
+  retries: number;
+  logFile?: string;
+}
+
+export type Emit = <K extends keyof LifecycleEvents>(name: K, payload: LifecycleEvents[K]) => void;
+
+export interface PipelineDeps {
+  host: Host;
+  loadRunner: (id: string, modulePath: string) => Promise<Runner<TSchema>>;
+  emit: Emit;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+interface RunnerState {
+  runner: Runner<TSchema>;
+  options: unknown;
+  report: RunnerReport;
+  steps: PlanStep[];
+}
+
+const NOT_RETRYABLE = new Set([
+  'E_RUNNER_UNSAFE_NAME',
+  'E_EXEC_ABORTED',
+  'E_RUNNER_INVALID_OUTPUT',
+  'E_EXEC_NOT_FOUND',
+  'E_CT_NOT_FOUND',
+  'E_CT_NOT_RUNNING',
+]);
+
+/** Plugin output is data from outside the engine: check it against the SDK schema before trusting it. */
+function assertValid<T>(schema: TSchema, value: T, what: string, runner: string): T {
+  const first = Value.Errors(schema, value).First();
+  if (first) {
+    throw new UnrotError('E_RUNNER_INVALID_OUTPUT', `runner ${runner} returned an invalid ${what}: ${first.path || '/'} ${first.message}`, {
+      runner,
+      path: first.path,
+    });
+  }
+  return value;
+}
+
+/**
+ * One container's way through the lifecycle table: preflight, then per runner
+ * detect → check → plan, then (not in dry-run) apply. A failure ends this container
+ * only; the caller runs many of these side by side.
+ */
+export async function runContainerPipeline(task: ContainerTask, deps: PipelineDeps): Promise<ContainerReport> {
+  const started = Date.now();
+  const { container, runId, dryRun } = task;
+  const vmid = container.vmid;
+  const { host, emit, log } = deps;
+  let changingCommands = 0;
+  const report: ContainerReport = {
+    vmid,
+    name: container.name,
+    status: container.status,
+    unprivileged: container.unprivileged,
+    tags: container.tags,
+    outcome: 'nothing-to-do',
+    runners: [],
+    changingCommands: 0,
+    durationMs: 0,
+    ...(task.logFile ? { logFile: task.logFile } : {}),
+  };
+  const finish = (outcome: ContainerReport['outcome']): ContainerReport => {
+    report.outcome = outcome;
+    report.changingCommands = changingCommands;
+    report.durationMs = Date.now() - started;
+    emit('container:end', { runId, vmid, outcome });
+    log.info({ outcome, durationMs: report.durationMs, changingCommands }, 'container finished');
+    return report;
+  };
+
+  const step = async <T>(name: LifecycleStep, runner: string | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    const spec = stepSpec(name);
+    if (dryRun && !spec.runsInDryRun) throw new UnrotError('E_DRY_RUN_VIOLATION', `step ${name} does not run in dry-run`);
+    const t0 = Date.now();
+    emit('step:start', { runId, vmid, step: name, ...(runner ? { runner } : {}) });
+    log.info({ step: name, runner }, 'step start');
+    const attempts = spec.retryable ? task.retries + 1 : 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const timeoutMs = spec.timeout ? task.timeoutsMs[spec.timeout] : task.timeoutsMs.apply;
+        const value = await withTimeout(`${name}${runner ? ` (${runner})` : ''} on CT ${vmid}`, timeoutMs, deps.signal, fn);
+        const durationMs = Date.now() - t0;
+        emit('step:end', { runId, vmid, step: name, durationMs, ...(runner ? { runner } : {}) });
+        log.info({ step: name, runner, durationMs }, 'step end');
+        return value;
+      } catch (thrown) {
+        const error = toUnrotError(thrown);
+        if (attempt < attempts && !NOT_RETRYABLE.has(error.code) && !deps.signal.aborted) {
+          log.warn({ step: name, runner, attempt, code: error.code, err: error.message }, 'step failed, retrying');
+          continue;
+        }
+        emit('step:fail', { runId, vmid, step: name, code: error.code, message: error.message, ...(runner ? { runner } : {}) });
+        log.error({ step: name, runner, code: error.code, err: error.message }, 'step failed');
+        throw Object.assign(error, { step: name, runner });
+      }
+    }
+  };
+
+  const fail = (thrown: unknown): ContainerReport => {
+    const error = toUnrotError(thrown);
+    const where = thrown as { step?: string; runner?: string };
+    report.error = {
+      step: where.step ?? 'unknown',
+      code: error.code,
+      message: error.message,
+      ...(where.runner ? { runner: where.runner } : {}),
+    };
+    return finish('failed');
+  };
+
+  // Pre-flight: the container must still exist, run, and carry no Proxmox lock.
+  try {
+    const verdict = await step('preflight', undefined, async (signal) => {
+      const status = await host.status(vmid, signal);
+      if (status !== 'running') return { reason: 'stopped' as const, detail: `status ${status}` };
+      const config = await host.readConfig(vmid, signal);
+      if (config.lock) return { reason: 'locked' as const, detail: `Proxmox lock '${config.lock}'` };
+      return undefined;
+    });
+    if (verdict) {
+      report.skipReason = verdict.reason;
+      report.skipDetail = verdict.detail;
+      emit('container:skip', { runId, vmid, reason: verdict.reason, detail: verdict.detail });
+      return finish('skipped');
+    }
+  } catch (thrown) {
+    const error = toUnrotError(thrown);
+    if (error.code === 'E_CT_NOT_FOUND') {
+      report.skipReason = 'vanished';
+      report.skipDetail = error.message;
+      emit('container:skip', { runId, vmid, reason: 'vanished', detail: error.message });
+      return finish('skipped');
+    }
+    return fail(thrown);
+  }
+
+  if (task.runners.length === 0) {
+    report.skipReason = 'no-runners';
+    report.skipDetail = 'runners.os is none and no app runner is configured';
+    emit('container:skip', { runId, vmid, reason: 'no-runners', detail: report.skipDetail });
+    return finish('skipped');
+  }
+
+  // The only exec a runner gets: dry-run and "change only in apply" are enforced here; every command is logged and counted.
+  const contextFor = (runnerId: string, options: unknown, signal: AbortSignal, allowChange = false): RunnerContext<unknown> => ({
+    exec: createEngineExec({
+      host,
+      vmid,
+      dryRun,
+      signal,
+      allowChange,
+      defaultTimeoutMs: task.timeoutsMs.apply,
+      onRecord: (record) => {
+        if (record.kind === 'change' && record.executed) changingCommands++;
+        log.info({ runner: runnerId, exec: record }, record.executed ? 'exec' : 'exec recorded (dry-run)');
+        emit('exec', { runId, vmid, runner: runnerId, record });
+      },
+    }),
+    log,
+    signal,
+    options,
+    container: task.container,
+    exclusions: task.exclusions,
+  });
+
+  const states: RunnerState[] = [];
+  try {
+    for (const spec of task.runners) {
+      const runner = await deps.loadRunner(spec.id, spec.modulePath);
+      const runnerReport: RunnerReport = {
+        id: spec.id,
+        applicable: false,
+        updates: [],
+        withheld: [],
+        plan: [],
+        changed: [],
+        durationsMs: {},
+      };
+      report.runners.push(runnerReport);
+      // Each step gets its own signal (its timeout), so the context is built per step.
+      const timed = async <T>(name: LifecycleStep, fn: (ctx: RunnerContext<unknown>) => Promise<T>): Promise<T> => {
+        const t0 = Date.now();
+        try {
+          return await step(name, spec.id, (signal) => fn(contextFor(spec.id, spec.options, signal)));
+        } finally {
+          runnerReport.durationsMs[name] = Date.now() - t0;
+        }
+      };
+
+      const detected = await timed('detect', async (ctx) =>
+        assertValid(DetectResultSchema, await runner.detect(ctx), 'detect result', spec.id),
+      );
+      if (!detected.applicable) {
+        runnerReport.reason = detected.reason ?? 'not applicable';
+        throw Object.assign(
+          new UnrotError('E_RUNNER_NOT_APPLICABLE', `runner ${spec.id} does not apply to CT ${vmid}: ${runnerReport.reason}`, {
+            runner: spec.id,
+          }),
+          { step: 'detect', runner: spec.id },
+        );
+      }
+      runnerReport.applicable = true;
+      const checked = await timed('check', async (ctx) => assertValid(CheckResultSchema, await runner.check(ctx), 'check result', spec.id));
+      runnerReport.updates = checked.updates;
+      runnerReport.withheld = checked.withheld;
+      emit('updates:found', { runId, vmid, runner: spec.id, updates: checked.updates });
+      const steps = await timed('plan', async (ctx) => {
+        const planned = await runner.plan(ctx, checked);
+        for (const s of planned) assertValid(PlanStepSchema, s, 'plan step', spec.id);
+        return planned;
+      });
+      runnerReport.plan = steps.map((s) => ({ id: s.id, title: s.title, argv: s.argv, hostArgv: host.execArgv(vmid, s.argv) }));
+      emit('plan:ready', { runId, vmid, runner: spec.id, steps });
+      states.push({ runner, options: spec.options, report: runnerReport, steps });
+    }
+  } catch (thrown) {
+    return fail(thrown);
+  }
+
+  const pending = states.filter((s) => s.steps.length > 0);
+  if (dryRun) {
+    // Nothing ran; report how many changing commands `run` would execute.
+    changingCommands = pending.reduce((n, s) => n + s.steps.length, 0);
+    return finish(pending.length > 0 ? 'planned' : 'nothing-to-do');
+  }
+  if (pending.length === 0) return finish('nothing-to-do');
+
+  try {
+    for (const state of pending) {
+      const t0 = Date.now();
+      const id = state.report.id;
+      try {
+        const result = await step('apply', id, async (signal) =>
+          assertValid(
+            ApplyResultSchema,
+            await state.runner.apply(contextFor(id, state.options, signal, true), state.steps),
+            'apply result',
+            id,
+          ),
+        );
+        state.report.changed = result.changed;
+      } finally {
+        state.report.durationsMs['apply'] = Date.now() - t0;
+      }
+    }
+  } catch (thrown) {
+    return fail(thrown);
+  }
+  return finish('updated');
+}

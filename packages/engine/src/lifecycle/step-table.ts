@@ -1,0 +1,83 @@
+import type { LifecycleEventName, LifecycleStep } from '@unrot/sdk';
+
+export type FailurePolicy = 'abort-run' | 'skip-container' | 'fail-container';
+
+export interface StepSpec {
+  step: LifecycleStep;
+  /** Whether the step runs during `unrot plan` / dry-run. */
+  runsInDryRun: boolean;
+  /** `run` steps happen once per run, `container` steps once per container, `runner` steps once per runner. */
+  scope: 'run' | 'container' | 'runner';
+  /** What a failure of this step does. */
+  onFailure: FailurePolicy;
+  /** Read-only steps may be retried (policy `retries`); changing steps never are. */
+  retryable: boolean;
+  /** Timeout key in the effective policy, if the step has its own limit. */
+  timeout?: 'preflight' | 'detect' | 'check' | 'plan' | 'apply';
+  emits: readonly LifecycleEventName[];
+}
+
+/**
+ * The lifecycle as data (semantic-release style): the pipeline walks this table, the
+ * dry-run rule and the failure matrix are read from it, and tests assert on it.
+ */
+export const LIFECYCLE: readonly StepSpec[] = [
+  { step: 'resolve', runsInDryRun: true, scope: 'run', onFailure: 'abort-run', retryable: false, emits: ['run:start', 'container:skip'] },
+  {
+    step: 'preflight',
+    runsInDryRun: true,
+    scope: 'container',
+    onFailure: 'skip-container',
+    retryable: false,
+    timeout: 'preflight',
+    emits: ['step:start', 'step:end', 'container:skip'],
+  },
+  {
+    step: 'detect',
+    runsInDryRun: true,
+    scope: 'runner',
+    onFailure: 'fail-container',
+    retryable: false,
+    timeout: 'detect',
+    emits: ['step:start', 'step:end', 'step:fail', 'exec'],
+  },
+  {
+    step: 'check',
+    runsInDryRun: true,
+    scope: 'runner',
+    onFailure: 'fail-container',
+    retryable: true,
+    timeout: 'check',
+    emits: ['step:start', 'step:end', 'step:fail', 'exec', 'updates:found'],
+  },
+  {
+    step: 'plan',
+    runsInDryRun: true,
+    scope: 'runner',
+    onFailure: 'fail-container',
+    retryable: false,
+    timeout: 'plan',
+    emits: ['step:start', 'step:end', 'step:fail', 'plan:ready'],
+  },
+  {
+    step: 'apply',
+    runsInDryRun: false,
+    scope: 'runner',
+    onFailure: 'fail-container',
+    retryable: false,
+    timeout: 'apply',
+    emits: ['step:start', 'step:end', 'step:fail', 'exec'],
+  },
+  { step: 'report', runsInDryRun: true, scope: 'run', onFailure: 'abort-run', retryable: false, emits: ['container:end', 'run:end'] },
+];
+
+export function stepSpec(step: LifecycleStep): StepSpec {
+  const spec = LIFECYCLE.find((s) => s.step === step);
+  if (!spec) throw new Error(`no lifecycle step ${step}`);
+  return spec;
+}
+
+/** The steps a run performs, in order, for the given mode. */
+export function stepsFor(dryRun: boolean): StepSpec[] {
+  return LIFECYCLE.filter((s) => !dryRun || s.runsInDryRun);
+}

@@ -1,0 +1,40 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { ContainerReportSchema } from '../lifecycle/container-result.js';
+
+export const REPORT_SCHEMA_ID = 'unrot.run-report/v1';
+
+/** The consolidated run report. Versioned: a breaking change gets a new `schema` id. See docs/report-format.md. */
+export const RunReportSchema = Type.Object(
+  {
+    schema: Type.Literal(REPORT_SCHEMA_ID),
+    runId: Type.String(),
+    dryRun: Type.Boolean(),
+    startedAt: Type.String({ description: 'ISO 8601 UTC' }),
+    finishedAt: Type.String({ description: 'ISO 8601 UTC' }),
+    durationMs: Type.Number({ minimum: 0 }),
+    unrotVersion: Type.String(),
+    host: Type.Object({ node: Type.String(), hostname: Type.String() }, { additionalProperties: false }),
+    configDir: Type.String(),
+    selection: Type.Object(
+      { cts: Type.Array(Type.Integer()), tags: Type.Array(Type.String()) },
+      { additionalProperties: false, description: 'partial fleet asked for on the command line' },
+    ),
+    exitCode: Type.Integer(),
+    summary: Type.Object(
+      {
+        containers: Type.Integer({ minimum: 0 }),
+        updated: Type.Integer({ minimum: 0 }),
+        nothingToDo: Type.Integer({ minimum: 0 }),
+        planned: Type.Integer({ minimum: 0 }),
+        skipped: Type.Integer({ minimum: 0 }),
+        failed: Type.Integer({ minimum: 0 }),
+        packagesChanged: Type.Integer({ minimum: 0 }),
+      },
+      { additionalProperties: false },
+    ),
+    containers: Type.Array(ContainerReportSchema),
+    logDir: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type RunReport = Static<typeof RunReportSchema>;

@@ -1,0 +1,215 @@
+import { hostname as osHostname } from 'node:os';
+import { join } from 'node:path';
+import { type ContainerInfo, type LifecycleEvents, toUnrotError, UnrotError } from '@unrot/sdk';
+import pino from 'pino';
+import { effectivePolicy, type LoadedConfig, loadConfig, validateRunnerOptions } from './config/index.js';
+import { EngineEvents } from './engine-events.js';
+import type { Host } from './host/host.js';
+import { PctHost } from './host/index.js';
+import type { ContainerTask } from './lifecycle/container-pipeline.js';
+import type { ContainerReport } from './lifecycle/container-result.js';
+import { discoverRunners, type RunnerEntry } from './plugins/discover-plugins.js';
+import { EXIT_CODES } from './report/exit-codes.js';
+import { newRunId } from './report/run-id.js';
+import { REPORT_SCHEMA_ID, type RunReport } from './report/run-report.js';
+import { writeFileAtomic } from './report/write-atomic.js';
+import { type CliSelection, resolveTargets, type TargetDecision } from './targets/resolve-targets.js';
+import { ContainerPool } from './workers/container-pool.js';
+
+export const DEFAULT_STATE_DIR = '/var/lib/unrot';
+export const DEFAULT_MAX_CONCURRENCY = 2;
+
+export interface RunOptions {
+  configDir: string;
+  dryRun: boolean;
+  selection?: CliSelection;
+  /** Overrides `state_dir` from global.yml. */
+  stateDir?: string;
+  /** Roots of installed plugins (the CLI takes them from oclif). */
+  pluginRoots: readonly string[];
+  events?: EngineEvents;
+  unrotVersion?: string;
+  /** Injected for tests; defaults to the real `pct`/`pvesh` adapter. */
+  host?: Host;
+}
+
+export interface RunOutcome {
+  report: RunReport;
+  reportPath: string;
+  exitCode: number;
+}
+
+export interface Prepared {
+  config: LoadedConfig;
+  runners: Map<string, RunnerEntry>;
+}
+
+/** Loads and validates everything a run needs; throws E_CONFIG before anything is executed. */
+export async function prepare(configDir: string, pluginRoots: readonly string[]): Promise<Prepared> {
+  const config = await loadConfig(configDir);
+  const runners = await discoverRunners(pluginRoots);
+  validateRunnerOptions(config, runners);
+  return { config, runners };
+}
+
+export function defaultNode(config?: LoadedConfig): string {
+  return config?.global.node ?? osHostname().split('.')[0] ?? 'localhost';
+}
+
+/** Which containers a run would touch, with the reason for each one it would not. */
+export async function resolveFleet(
+  prepared: Prepared,
+  selection: CliSelection,
+  host: Host,
+): Promise<{ fleet: ContainerInfo[]; decisions: TargetDecision[] }> {
+  let fleet: ContainerInfo[];
+  try {
+    fleet = await host.listContainers();
+  } catch (error) {
+    const e = toUnrotError(error, 'E_EXEC_SPAWN');
+    throw Object.assign(e, { hostError: true });
+  }
+  const { config } = prepared;
+  const decisions = resolveTargets(fleet, config.global.targets ?? {}, selection, (vmid) => effectivePolicy(config, vmid).enabled);
+  return { fleet, decisions };
+}
+
+function buildTask(prepared: Prepared, ct: ContainerInfo, runId: string, dryRun: boolean, logDir: string): ContainerTask {
+  const policy = effectivePolicy(prepared.config, ct.vmid);
+  const runners: ContainerTask['runners'] = [];
+  if (policy.osRunner !== 'none') {
+    const entry = prepared.runners.get(policy.osRunner);
+    if (!entry) throw new UnrotError('E_CONFIG', `CT ${ct.vmid}: os runner '${policy.osRunner}' is not installed`);
+    runners.push({ id: entry.id, modulePath: entry.modulePath, options: policy.osRunnerOptions });
+  }
+  for (const app of policy.appRunners) {
+    const entry = prepared.runners.get(app.id);
+    if (!entry) throw new UnrotError('E_CONFIG', `CT ${ct.vmid}: runner '${app.id}' is not installed`);
+    runners.push({ id: entry.id, modulePath: entry.modulePath, options: app.options });
+  }
+  return {
+    runId,
+    dryRun,
+    container: ct,
+    runners,
+    exclusions: policy.exclusions,
+    timeoutsMs: policy.timeoutsMs,
+    retries: policy.retries,
+    logFile: join(logDir, `ct-${ct.vmid}.jsonl`),
+  };
+}
+
+/** A container's whole time budget: every step's limit, for every runner, plus margin. */
+function containerDeadlineMs(task: ContainerTask): number {
+  const t = task.timeoutsMs;
+  const perRunner = t.detect + t.check * (task.retries + 1) + t.plan + t.apply;
+  return t.preflight + perRunner * Math.max(1, task.runners.length) + 30_000;
+}
+
+function skippedReport(ct: ContainerInfo, decision: TargetDecision): ContainerReport {
+  return {
+    vmid: ct.vmid,
+    name: ct.name,
+    status: ct.status,
+    unprivileged: ct.unprivileged,
+    tags: ct.tags,
+    outcome: 'skipped',
+    ...(decision.reason ? { skipReason: decision.reason } : {}),
+    ...(decision.detail ? { skipDetail: decision.detail } : {}),
+    runners: [],
+    changingCommands: 0,
+    durationMs: 0,
+  };
+}
+
+/**
+ * One whole run (or dry-run): resolve → per container (in workers) preflight, detect,
+ * check, plan, [apply] → report. Used by `unrot plan` and `unrot run`; usable without oclif.
+ */
+export async function runUnrot(options: RunOptions): Promise<RunOutcome> {
+  const started = new Date();
+  const runId = newRunId(started);
+  const events = options.events ?? new EngineEvents();
+  const selection: CliSelection = options.selection ?? {};
+  const prepared = await prepare(options.configDir, options.pluginRoots);
+  const node = defaultNode(prepared.config);
+  const host = options.host ?? new PctHost({ node });
+  const stateDir = options.stateDir ?? prepared.config.global.state_dir ?? DEFAULT_STATE_DIR;
+  const runDir = join(stateDir, 'runs', runId);
+  const hostLog = pino(
+    { base: { runId }, timestamp: pino.stdTimeFunctions.isoTime },
+    pino.destination({ dest: join(runDir, 'host.jsonl'), sync: true, mkdir: true }),
+  );
+  hostLog.info({ dryRun: options.dryRun, configDir: options.configDir, selection }, 'run start');
+
+  const { fleet, decisions } = await resolveFleet(prepared, selection, host);
+  const byVmid = new Map(fleet.map((ct) => [ct.vmid, ct]));
+  const selected = decisions.filter((d) => d.selected);
+  events.emit('run:start', { runId, dryRun: options.dryRun, targets: selected.map((d) => d.vmid) });
+  for (const d of decisions) {
+    if (!d.selected && d.reason) {
+      hostLog.info({ vmid: d.vmid, reason: d.reason, detail: d.detail }, 'container skipped');
+      events.emit('container:skip', { runId, vmid: d.vmid, reason: d.reason, ...(d.detail ? { detail: d.detail } : {}) });
+    }
+  }
+
+  const maxConcurrency = prepared.config.global.max_concurrency ?? DEFAULT_MAX_CONCURRENCY;
+  const pool = new ContainerPool({
+    maxConcurrency,
+    node,
+    onEvent: ({ name, payload }) => {
+      hostLog.debug({ event: name, payload }, 'event');
+      events.emit(name as keyof LifecycleEvents, payload as never);
+    },
+  });
+  const reports = new Map<number, ContainerReport>();
+  try {
+    await Promise.all(
+      selected.map(async (d) => {
+        const ct = byVmid.get(d.vmid) as ContainerInfo;
+        const task = buildTask(prepared, ct, runId, options.dryRun, runDir);
+        const report = await pool.run(task, containerDeadlineMs(task));
+        hostLog.info({ vmid: d.vmid, outcome: report.outcome, error: report.error, durationMs: report.durationMs }, 'container done');
+        reports.set(d.vmid, report);
+      }),
+    );
+  } finally {
+    await pool.close();
+  }
+
+  const containers = decisions.map((d) => reports.get(d.vmid) ?? skippedReport(byVmid.get(d.vmid) as ContainerInfo, d));
+  const count = (o: ContainerReport['outcome']) => containers.filter((c) => c.outcome === o).length;
+  const failed = count('failed');
+  const exitCode = failed > 0 ? EXIT_CODES.CONTAINER_FAILED : EXIT_CODES.OK;
+  const finished = new Date();
+  const report: RunReport = {
+    schema: REPORT_SCHEMA_ID,
+    runId,
+    dryRun: options.dryRun,
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs: finished.getTime() - started.getTime(),
+    unrotVersion: options.unrotVersion ?? '0.0.0',
+    host: { node, hostname: osHostname() },
+    configDir: options.configDir,
+    selection: { cts: [...(selection.cts ?? [])], tags: [...(selection.tags ?? [])] },
+    exitCode,
+    summary: {
+      containers: containers.length,
+      updated: count('updated'),
+      nothingToDo: count('nothing-to-do'),
+      planned: count('planned'),
+      skipped: count('skipped'),
+      failed,
+      packagesChanged: containers.reduce((n, c) => n + c.runners.reduce((m, r) => m + r.changed.length, 0), 0),
+    },
+    containers,
+    logDir: runDir,
+  };
+  const reportPath = join(runDir, 'report.json');
+  await writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  hostLog.info({ exitCode, summary: report.summary, reportPath }, 'run end');
+  hostLog.flush();
+  events.emit('run:end', { runId, exitCode, reportPath });
+  return { report, reportPath, exitCode };
+}

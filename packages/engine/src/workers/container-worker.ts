@@ -1,0 +1,42 @@
+import type { MessagePort } from 'node:worker_threads';
+import pino from 'pino';
+import { PctHost } from '../host/index.js';
+import { type ContainerTask, runContainerPipeline } from '../lifecycle/container-pipeline.js';
+import type { ContainerReport } from '../lifecycle/container-result.js';
+import { loadRunnerModule } from '../plugins/load-runner.js';
+
+export interface WorkerInput {
+  task: ContainerTask;
+  node: string;
+  /** Lifecycle events go back to the main thread through this port; 'abort' comes in on it. */
+  port: MessagePort;
+}
+
+export interface WorkerEventMessage {
+  name: string;
+  payload: unknown;
+}
+
+/** Piscina entry point: one container's pipeline, in its own thread. */
+export default async function runContainerInWorker({ task, node, port }: WorkerInput): Promise<ContainerReport> {
+  const controller = new AbortController();
+  port.on('message', (message: unknown) => {
+    if (message === 'abort') controller.abort();
+  });
+  const destination = task.logFile
+    ? pino.destination({ dest: task.logFile, sync: true, mkdir: true })
+    : pino.destination({ dest: '/dev/null', sync: true });
+  const log = pino({ base: { runId: task.runId, vmid: task.container.vmid }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+  try {
+    return await runContainerPipeline(task, {
+      host: new PctHost({ node }),
+      loadRunner: (_id, modulePath) => loadRunnerModule(modulePath),
+      emit: (name, payload) => port.postMessage({ name, payload } satisfies WorkerEventMessage),
+      log,
+      signal: controller.signal,
+    });
+  } finally {
+    destination.flushSync();
+    port.close();
+  }
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what unrot's build, tests and sandbox need on a Debian 12/13 machine (as root).
+# Idempotent: apt runs only when a package is missing, npm ci only when node_modules is absent
+# or older than package-lock.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(lxc debootstrap uidmap rsync btrfs-progs dpkg-dev apt-utils python3-venv python3-pip zstd iproute2)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "unrot: these Debian packages are needed, run as root: ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "==> apt-get install ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+  echo "==> npm ci"
+  npm ci --no-audit --no-fund
+  touch node_modules
+fi
+
+echo "==> build"
+npx turbo run build --output-logs=errors-only

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The whole test suite: prerequisites, build, lint, typecheck, then every vitest test
+# (unit, contract kit over every plugin, and the real-LXC sandbox drills).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-prereqs.sh
+echo "==> lint"
+npx biome check .
+echo "==> typecheck"
+npx turbo run typecheck --output-logs=errors-only
+echo "==> tests"
+npx vitest run "$@"
