@@ -3,6 +3,7 @@
 # Idempotent: apt runs only when a package is missing, npm ci only when node_modules is absent
 # or older than package-lock.json.
 set -euo pipefail
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(lxc debootstrap uidmap rsync btrfs-progs dpkg-dev apt-utils python3-venv python3-pip zstd iproute2)

@@ -2,6 +2,7 @@
 # The whole test suite: prerequisites, build, lint, typecheck, then every vitest test
 # (unit, contract kit over every plugin, and the real-LXC sandbox drills).
 set -euo pipefail
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 cd "$(dirname "$0")/.."
 bash scripts/install-prereqs.sh
 echo "==> lint"

@@ -5,6 +5,7 @@ export * from './host/index.js';
 export * from './lifecycle/container-pipeline.js';
 export * from './lifecycle/container-result.js';
 export { createEngineExec } from './lifecycle/engine-exec.js';
+export { renderLifecycleTable } from './lifecycle/render-lifecycle-table.js';
 export { LIFECYCLE, type StepSpec, stepSpec, stepsFor } from './lifecycle/step-table.js';
 export { discoverRunners, type RunnerEntry } from './plugins/discover-plugins.js';
 export { EXIT_CODES, type ExitCode } from './report/exit-codes.js';

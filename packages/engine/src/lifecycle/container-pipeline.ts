@@ -59,8 +59,12 @@ interface RunnerState {
   steps: PlanStep[];
 }
 
+// Retrying these cannot help: the runner or the container is wrong, not the network.
 const NOT_RETRYABLE = new Set([
   'E_RUNNER_UNSAFE_NAME',
+  'E_RUNNER_PARSE',
+  'E_RUNNER_NOT_APPLICABLE',
+  'E_DRY_RUN_VIOLATION',
   'E_EXEC_ABORTED',
   'E_RUNNER_INVALID_OUTPUT',
   'E_EXEC_NOT_FOUND',

@@ -27,7 +27,9 @@ export const LIFECYCLE: readonly StepSpec[] = [
     step: 'preflight',
     runsInDryRun: true,
     scope: 'container',
-    onFailure: 'skip-container',
+    // Its findings (stopped, locked, vanished) skip the container with a reason; a pre-flight
+    // that cannot complete (host error, timeout) fails it.
+    onFailure: 'fail-container',
     retryable: false,
     timeout: 'preflight',
     emits: ['step:start', 'step:end', 'container:skip'],

@@ -1,0 +1,2 @@
+export * from './provision/index.js';
+export * from './pve/index.js';

@@ -1,0 +1,13 @@
+/** Provisioning API of `unrot-sandbox up|down|status`, for scripts and end-to-end tests. */
+export { aptSourceLine, buildAptRepo, DEMO_DEB, DEMO_DEB_VERSIONS } from './apt-repo.js';
+export { ctExec } from './ct.js';
+export { type DownResult, down } from './down.js';
+export { PY_APP_DIR, PY_VENV, PY_VMID } from './py-ct.js';
+export { DEMO_LIB, DEMO_LIB_VERSIONS, demoWheels, writeSimpleIndex } from './py-index.js';
+export { DEFAULT_CACHE_DIR, type SandboxSettings, sandboxSettings } from './settings.js';
+export { readState, type SandboxState } from './state.js';
+export { type ContainerStatus, formatStatus, type SandboxStatus, status } from './status.js';
+export { ensureTemplate, templateDir } from './template.js';
+export { type UpResult, up } from './up.js';
+export { MS_INSTALLED, MS_RANGE, WEB_APP_DIR, WEB_VMID } from './web-ct.js';
+export { buildWheel, type WheelSpec } from './wheel.js';

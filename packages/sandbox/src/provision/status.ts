@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs';
+import { configExists, loadConfig } from '../pve/config-store.js';
+import { ctState } from '../pve/lxc.js';
+import { DEMO_DEB } from './apt-repo.js';
+import { ctExec, httpJson } from './ct.js';
+import { PY_VENV, PY_VMID } from './py-ct.js';
+import { DEMO_LIB } from './py-index.js';
+import { type ServerStatus, serverStatus } from './servers.js';
+import type { SandboxSettings } from './settings.js';
+import { readState } from './state.js';
+import { isMountPoint } from './storage.js';
+import { WEB_APP_DIR, WEB_VMID } from './web-ct.js';
+
+export interface ContainerStatus {
+  vmid: number;
+  hostname: string;
+  tags: string;
+  unprivileged: boolean;
+  exists: boolean;
+  state: 'running' | 'stopped' | 'missing';
+  health: { url: string; status: number | null; body: unknown };
+  /** Versions of the demo packages inside the CT (null when it is not running or not installed). */
+  versions: Record<string, string | null>;
+}
+
+export interface SandboxStatus {
+  up: boolean;
+  root: string;
+  node: string;
+  btrfsMounted: boolean;
+  servers: Array<ServerStatus | { name: string; running: false }>;
+  containers: ContainerStatus[];
+  configDir: string | null;
+}
+
+async function read(s: SandboxSettings, vmid: number, argv: string[]): Promise<string | null> {
+  const r = await ctExec(s.paths, vmid, argv, { okExitCodes: [0, 1, 2, 127], timeoutMs: 30_000 }).catch(() => undefined);
+  return r && r.exitCode === 0 && r.stdout.trim() !== '' ? r.stdout.trim() : null;
+}
+
+async function versions(s: SandboxSettings, vmid: number): Promise<Record<string, string | null>> {
+  // dpkg-query's own ${Field} syntax, not a JS template.
+  const format = '$' + '{Version}';
+  const out: Record<string, string | null> = { [DEMO_DEB]: await read(s, vmid, ['dpkg-query', '-W', '-f', format, DEMO_DEB]) };
+  if (vmid === WEB_VMID) {
+    const pkg = await read(s, vmid, ['cat', `${WEB_APP_DIR}/node_modules/ms/package.json`]);
+    out['ms'] = pkg ? ((JSON.parse(pkg) as { version?: string }).version ?? null) : null;
+  }
+  if (vmid === PY_VMID) {
+    out[DEMO_LIB] = await read(s, vmid, [`${PY_VENV}/bin/python`, '-c', `import importlib.metadata as m; print(m.version("${DEMO_LIB}"))`]);
+  }
+  return out;
+}
+
+export async function status(s: SandboxSettings): Promise<SandboxStatus> {
+  const state = await readState(s.stateFile);
+  const { paths } = s;
+  const servers = await Promise.all(
+    ['apt', 'pypi'].map(async (name) => (await serverStatus(s.serverRunDir, name)) ?? { name, running: false as const }),
+  );
+  const containers: ContainerStatus[] = [];
+  for (const ct of state?.containers ?? []) {
+    const exists = configExists(paths, ct.vmid);
+    const conf = exists ? loadConfig(paths, ct.vmid) : undefined;
+    const st = exists ? await ctState(paths, ct.vmid) : 'missing';
+    let health: ContainerStatus['health'] = { url: ct.health, status: null, body: null };
+    if (st === 'running') {
+      const h = await httpJson(ct.health).catch(() => undefined);
+      if (h) health = { url: ct.health, status: h.status, body: h.body };
+    }
+    containers.push({
+      vmid: ct.vmid,
+      hostname: conf?.keys['hostname'] ?? ct.hostname,
+      tags: conf?.keys['tags'] ?? '',
+      unprivileged: conf?.keys['unprivileged'] === '1',
+      exists,
+      state: st,
+      health,
+      versions: st === 'running' ? await versions(s, ct.vmid) : {},
+    });
+  }
+  return {
+    up: state !== undefined,
+    root: paths.root,
+    node: paths.node,
+    btrfsMounted: existsSync(paths.btrfsPath) && (await isMountPoint(paths.btrfsPath)),
+    servers,
+    containers,
+    configDir: state ? state.configDir : null,
+  };
+}
+
+export function formatStatus(st: SandboxStatus): string {
+  if (!st.up) return `sandbox is down (root ${st.root})\n`;
+  const lines = [`sandbox root ${st.root} (node ${st.node}), btrfs storage ${st.btrfsMounted ? 'mounted' : 'NOT mounted'}`];
+  for (const srv of st.servers) {
+    lines.push(`server ${srv.name.padEnd(5)} ${srv.running ? `running on 127.0.0.1:${'port' in srv ? srv.port : '?'}` : 'NOT running'}`);
+  }
+  for (const ct of st.containers) {
+    const v = Object.entries(ct.versions)
+      .map(([k, val]) => `${k} ${val ?? '-'}`)
+      .join(', ');
+    lines.push(
+      `CT ${ct.vmid} ${ct.hostname.padEnd(7)} ${ct.state.padEnd(8)} ${ct.unprivileged ? 'unprivileged' : 'privileged  '} tags ${ct.tags || '-'}  health ${ct.health.status ?? '-'}  ${v}`,
+    );
+  }
+  if (st.configDir) lines.push(`unrot config: ${st.configDir}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,194 @@
+#!/usr/bin/env node
+// Captures test/fixtures/contract-scenarios.json from REAL runs: it builds temp projects under
+// /tmp/unrot-npm-capture (ms / is-number from the public npm registry), runs the built runner
+// (dist/) through createLocalExec, and stores every command's argv, exit code, stdout and stderr.
+// Each scenario is asserted while captured, so a fixture never holds a run that behaved otherwise.
+// Usage (from /work/main, after `npx tsc -p plugins/runner-npm`): node plugins/runner-npm/scripts/capture-fixtures.mjs
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Value } from '@sinclair/typebox/value';
+import { silentLogger } from '@unrot/sdk';
+import { contractContainer, createLocalExec } from '@unrot/sdk/testing';
+import { runner } from '../dist/index.js';
+import { installTools, makeProject, reinstallProduction, run, toolEnv } from '../test/support/projects.mjs';
+
+const ROOT = '/tmp/unrot-npm-capture';
+const OUT = fileURLToPath(new URL('../test/fixtures/contract-scenarios.json', import.meta.url));
+const ALL_EXIT_CODES = Array.from({ length: 256 }, (_, i) => i);
+
+rmSync(ROOT, { recursive: true, force: true });
+mkdirSync(ROOT, { recursive: true });
+const { env, bareEnv } = toolEnv(ROOT);
+installTools(ROOT, env);
+const version = (argv) => run(argv, env, ROOT).trim();
+const versions = {
+  debian: execFileSync('cat', ['/etc/debian_version'], { encoding: 'utf8' }).trim(),
+  node: process.version,
+  npm: version(['npm', '--version']),
+  yarn: version(['yarn', '--version']),
+  pnpm: version(['pnpm', '--version']),
+};
+const today = new Date().toISOString().slice(0, 10);
+const base = `captured ${today} on Debian ${versions.debian} (bookworm) with Node ${versions.node}, npm ${versions.npm}, yarn ${versions.yarn}, pnpm ${versions.pnpm} by plugins/runner-npm/scripts/capture-fixtures.mjs: the real runner ran real commands (createLocalExec, cwd /) on temp projects under ${ROOT} against registry.npmjs.org`;
+
+/** Records what really ran; exit-code checking is re-done here so failures are recorded too. */
+function recordingExec(inner) {
+  const recordings = [];
+  const wrap = (kind) => async (argv, opts) => {
+    const result = await inner[kind](argv, { ...opts, okExitCodes: ALL_EXIT_CODES });
+    recordings.push({ argv: [...argv], exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr });
+    const ok = opts?.okExitCodes ?? [0];
+    if (!ok.includes(result.exitCode)) {
+      const { UnrotError } = await import('@unrot/sdk');
+      throw new UnrotError('E_EXEC_FAILED', `${argv.join(' ')} exited ${result.exitCode}`, { argv, exitCode: result.exitCode });
+    }
+    return result;
+  };
+  return { exec: { dryRun: false, read: wrap('read'), change: wrap('change') }, recordings };
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(`capture: ${message}`);
+}
+
+const scenarios = [];
+
+/** Runs detect → check → plan → apply (as far as applicable) and stores the scenario. */
+async function capture({ name, source, options = {}, exclusions = [], execEnv = env, expect }) {
+  const { exec, recordings } = recordingExec(createLocalExec({ env: execEnv, cwd: '/' }));
+  const ctx = {
+    exec,
+    log: silentLogger,
+    signal: new AbortController().signal,
+    options: Value.Default(runner.optionsSchema, structuredClone(options)),
+    container: contractContainer(),
+    exclusions,
+  };
+  const detected = await runner.detect(ctx);
+  check(detected.applicable === expect.applicable, `${name}: detect ${JSON.stringify(detected)}`);
+  if (detected.applicable) {
+    if (expect.checkErrorCode) {
+      const error = await runner.check(ctx).then(
+        () => undefined,
+        (e) => e,
+      );
+      check(error?.code === expect.checkErrorCode, `${name}: check error ${error?.code} ${error?.message}`);
+    } else {
+      const checked = await runner.check(ctx);
+      check(checked.updates.length === expect.updates, `${name}: updates ${JSON.stringify(checked.updates)}`);
+      check(
+        JSON.stringify(checked.withheld.map((w) => w.name).sort()) === JSON.stringify([...(expect.withheld ?? [])].sort()),
+        `${name}: withheld ${JSON.stringify(checked.withheld)}`,
+      );
+      const plan = await runner.plan(ctx, checked);
+      const applied = await runner.apply(ctx, plan);
+      check(applied.changed.length === expect.updates, `${name}: changed ${JSON.stringify(applied.changed)}`);
+    }
+  }
+  scenarios.push({ name, source: `${base}; ${source}`, options, exclusions, recordings, expect });
+  console.log(`captured: ${name} (${recordings.length} commands)`);
+}
+
+const webApp = join(ROOT, 'opt/web-app');
+const api = join(ROOT, 'opt/api');
+const yarnApp = join(ROOT, 'srv/yarn-app');
+const pnpmApp = join(ROOT, 'srv/pnpm-app');
+const offline = join(ROOT, 'opt/offline');
+const prodApp = join(ROOT, 'opt/prod-app');
+const dev = { 'is-number': '^6.0.0' };
+const pinned = { ms: '2.0.0', 'is-number': '6.0.0' };
+makeProject(webApp, 'npm', env, { ms: '^2.0.0' }, { ms: '2.0.0' });
+makeProject(api, 'npm', env, { ms: '^1.0.0' }, { ms: '1.0.0' });
+makeProject(offline, 'npm', env, { ms: '^2.0.0' }, { ms: '2.0.0' });
+makeProject(yarnApp, 'yarn', env, { ms: '^2.0.0' }, pinned, dev);
+makeProject(prodApp, 'npm', env, { ms: '^2.0.0' }, pinned, dev);
+reinstallProduction(prodApp, 'npm', env);
+makeProject(pnpmApp, 'pnpm', env, { ms: '^2.0.0' }, pinned, dev);
+run(['npm', '-g', 'install', '--no-audit', '--no-fund', '--loglevel=error', 'ms@2.0.0', 'is-number@6.0.0'], env);
+
+await capture({
+  name: 'npm: an exclusion withholds the pending in-range update',
+  source: `${webApp} declares ms ^2.0.0 with 2.0.0 installed (package-lock.json); exclusions ["m*"]`,
+  options: { projects: [webApp] },
+  exclusions: ['m*'],
+  expect: { applicable: true, updates: 0, withheld: ['ms'] },
+});
+await capture({
+  name: 'npm: in-range update pending in one project, a major withheld in another',
+  source: `${webApp} declares ms ^2.0.0 with 2.0.0 installed, ${api} declares ms ^1.0.0 with 1.0.0 installed (2.1.3 is latest); allow_major false; apply ran npm update and npm ls`,
+  options: { projects: [webApp, api] },
+  expect: { applicable: true, updates: 1, withheld: ['ms'] },
+});
+await capture({
+  name: 'npm: nothing pending after the update',
+  source: `${webApp} after the previous scenario's apply (ms 2.1.3 installed, range ^2.0.0 kept)`,
+  options: { projects: [`${webApp}/package.json`] },
+  expect: { applicable: true, updates: 0, withheld: [] },
+});
+await capture({
+  name: 'npm: allow_major installs the latest version',
+  source: `${api} declares ms ^1.0.0 with 1.0.0 installed; allow_major true; apply ran npm install ms@2.1.3 (range rewritten to ^2.1.3) and npm ls`,
+  options: { projects: [api], allow_major: true },
+  expect: { applicable: true, updates: 1, withheld: [] },
+});
+await capture({
+  name: 'npm: production install updated without its devDependencies',
+  source: `${prodApp} declares ms ^2.0.0 (2.0.0) and devDependency is-number ^6.0.0, installed with npm ci --omit=dev; production true; apply ran npm update --omit=dev ms and npm ls (is-number reported missing, exit 1)`,
+  options: { projects: [prodApp], production: true },
+  expect: { applicable: true, updates: 1, withheld: [] },
+});
+await capture({
+  name: 'npm: project directory missing, not applicable',
+  source: `${ROOT}/opt/gone does not exist (GNU ls exits 2)`,
+  options: { projects: [join(ROOT, 'opt/gone')] },
+  expect: { applicable: false },
+});
+await capture({
+  name: 'npm: registry unreachable, check fails with E_EXEC_FAILED',
+  source: `${offline}; npm ran with npm_config_registry=http://127.0.0.1:9/ (closed port) and npm_config_fetch_retries=0 in its environment, so npm outdated printed its JSON error and exited 1`,
+  options: { projects: [offline] },
+  execEnv: { ...env, npm_config_registry: 'http://127.0.0.1:9/', npm_config_fetch_retries: '0' },
+  expect: { applicable: true, checkErrorCode: 'E_EXEC_FAILED' },
+});
+await capture({
+  name: 'yarn classic: in-range update pending, a major devDependency withheld',
+  source: `${yarnApp} (yarn.lock) declares ms ^2.0.0 (2.0.0 installed) and devDependency is-number ^6.0.0 (6.0.0 installed, 7.0.0 latest); apply ran yarn upgrade ms and yarn list`,
+  options: { projects: [yarnApp] },
+  expect: { applicable: true, updates: 1, withheld: ['is-number'] },
+});
+await capture({
+  name: 'yarn classic: nothing in range pending after the update',
+  source: `${yarnApp} after the previous scenario's apply`,
+  options: { projects: [yarnApp] },
+  expect: { applicable: true, updates: 0, withheld: ['is-number'] },
+});
+await capture({
+  name: 'pnpm: in-range update pending, a major devDependency withheld',
+  source: `${pnpmApp} (pnpm-lock.yaml) declares ms ^2.0.0 (2.0.0 installed) and devDependency is-number ^6.0.0 (6.0.0 installed, 7.0.0 latest); apply ran pnpm update --no-save ms and pnpm list`,
+  options: { projects: [pnpmApp] },
+  expect: { applicable: true, updates: 1, withheld: ['is-number'] },
+});
+await capture({
+  name: 'pnpm: nothing in range pending after the update',
+  source: `${pnpmApp} after the previous scenario's apply`,
+  options: { projects: [pnpmApp] },
+  expect: { applicable: true, updates: 0, withheld: ['is-number'] },
+});
+await capture({
+  name: 'pnpm: not installed, not applicable',
+  source: `${pnpmApp} with a PATH holding only node and npm: pnpm could not be spawned (ENOENT), which createLocalExec reports as exit 127 like a shell would`,
+  options: { projects: [pnpmApp] },
+  execEnv: bareEnv,
+  expect: { applicable: false },
+});
+await capture({
+  name: 'npm global: in-major update pending, a new major withheld',
+  source: `npm -g packages ms 2.0.0 and is-number 6.0.0 installed under npm_config_prefix=${ROOT}/global (set in npm's environment); apply ran npm -g install ms@2.1.3 and npm ls -g`,
+  options: { global: true },
+  expect: { applicable: true, updates: 1, withheld: ['is-number'] },
+});
+
+writeFileSync(OUT, `${JSON.stringify(scenarios, null, 2)}\n`);
+console.log(`wrote ${scenarios.length} scenarios to ${OUT}`);

@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Drives the real sandbox (packages/sandbox) and the real CLI as separate processes, as a user would. */
+const repo = join(dirname(fileURLToPath(import.meta.url)), '../..');
+export const sandboxBin = join(repo, 'packages/sandbox/bin');
+export const unrotBin = join(repo, 'packages/cli/bin/run.js');
+
+/** A sandbox of its own (root and ports), so the drills never touch a developer's default sandbox. */
+export const DRILL_ROOT = '/var/lib/unrot-sandbox-drills';
+export const drillEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  UNROT_SANDBOX_ROOT: DRILL_ROOT,
+  UNROT_SANDBOX_APT_PORT: '8531',
+  UNROT_SANDBOX_PYPI_PORT: '8532',
+  UNROT_SANDBOX_WEB_PORT: '3201',
+  UNROT_SANDBOX_PY_PORT: '3202',
+  PATH: `${sandboxBin}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
+};
+export const drillConfig = join(DRILL_ROOT, 'unrot-config');
+
+export interface Proc {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export function run(file: string, args: readonly string[], timeoutMs = 600_000): Promise<Proc> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env: drillEnv, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, ms: Date.now() - started }));
+  });
+}
+
+export const sandbox = (...args: string[]) => run(join(sandboxBin, 'unrot-sandbox'), args, 1_500_000);
+export const pct = (...args: string[]) => run(join(sandboxBin, 'pct'), args);
+export const unrot = (...args: string[]) => run(process.execPath, [unrotBin, ...args, '--config', drillConfig]);
+
+export async function inCt(vmid: number, ...argv: string[]): Promise<string> {
+  const r = await pct('exec', String(vmid), '--', ...argv);
+  if (r.code !== 0) throw new Error(`pct exec ${vmid} -- ${argv.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** What a drill compares before and after: package versions, app files, snapshots. */
+export interface CtState {
+  demo: string;
+  app: string;
+  files: string;
+  snapshots: string;
+}
+
+export async function ctState(vmid: number): Promise<CtState> {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax, not a template
+  const demo = await inCt(vmid, 'dpkg-query', '-W', '-f=${Version}', 'unrot-sandbox-demo');
+  const app =
+    vmid === 101
+      ? (JSON.parse(await inCt(101, 'cat', '/opt/web-app/node_modules/ms/package.json')) as { version: string }).version
+      : ((
+          JSON.parse(
+            await inCt(102, '/opt/py-app/venv/bin/python', '-m', 'pip', 'list', '--format=json', '--disable-pip-version-check'),
+          ) as Array<{
+            name: string;
+            version: string;
+          }>
+        ).find((p) => p.name === 'unrot-demo-lib')?.version ?? 'missing');
+  const files =
+    vmid === 101
+      ? await inCt(101, 'md5sum', '/var/lib/dpkg/status', '/opt/web-app/package.json', '/opt/web-app/package-lock.json')
+      : await inCt(102, 'md5sum', '/var/lib/dpkg/status', '/opt/py-app/server.py');
+  const snapshots = (await pct('listsnapshot', String(vmid))).stdout;
+  return { demo, app, files, snapshots };
+}
+
+export async function health(port: number): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(5000) });
+  await res.arrayBuffer();
+  return res.status;
+}
