@@ -35,7 +35,10 @@ export function shiftOwnership(root: string, offset: number): void {
 
 export async function snapshotVolume(storage: StorageEntry, path: string, snapname: string): Promise<void> {
   if (storage.type !== 'btrfs') throw new PveError('snapshot feature is not available');
-  await runChecked(['btrfs', 'subvolume', 'snapshot', '-r', path, snapshotPath(path, snapname)]);
+  const target = snapshotPath(path, snapname);
+  // btrfs would put the snapshot *inside* an existing directory; a leftover must fail instead.
+  if (existsSync(target)) throw new PveError(`btrfs error: snapshot target '${target}' already exists`);
+  await runChecked(['btrfs', 'subvolume', 'snapshot', '-r', '--', path, target]);
 }
 
 /** Replaces the volume's content with the snapshot's (btrfs: swap in a writable snapshot). */

@@ -4,7 +4,7 @@
  * snapshots as Proxmox's pct/vzdump do. Needs root, lxc, btrfs-progs, debootstrap, rsync, zstd.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContainer } from '../../src/pve/create-container.js';
@@ -93,6 +93,14 @@ describe('pct exec', () => {
     expect(missing.stderr).toMatch(/lxc-attach: 100: .*Failed to exec "no-such-command"/);
   });
 
+  it("passes lxc-attach's own status through for a file that is not executable", async () => {
+    // The reference says 126 (newer LXC); LXC 5.0.2 here answers 127. pct must return whatever lxc-attach does.
+    const direct = spawnSync('lxc-attach', ['-P', sb.paths.lxcPath, '-n', '100', '--', '/etc/hostname'], { stdio: 'ignore' });
+    const res = await pct('exec', '100', '--', '/etc/hostname');
+    expect([126, 127]).toContain(res.code);
+    expect(res.code).toBe(direct.status);
+  });
+
   it('passes stdin through and reports 128+signal for a killed command', async () => {
     expect((await runBin(sb, 'pct', ['exec', '100', '--', 'cat'], 'from stdin\n')).stdout).toBe('from stdin\n');
     expect((await pct('exec', '100', '--', 'sh', '-c', 'kill -TERM $$')).code).toBe(143);
@@ -165,6 +173,19 @@ describe('snapshots, rollback, delsnapshot', () => {
     expect(c).not.toContain('parent:');
     expect(readdirSync(join(sb.paths.btrfsPath, 'images/100'))).toEqual(['subvol-100-disk-0']);
     expect((await pct('status', '100')).stdout).toBe('status: running\n');
+  });
+
+  it('cleans up after a failed volume snapshot and reports the original error', async () => {
+    // A directory where the snapshot subvolume would go makes `btrfs subvolume snapshot` fail.
+    mkdirSync(`${subvol(100)}@clash`);
+    const res = await pct('snapshot', '100', 'clash');
+    rmdirSync(`${subvol(100)}@clash`);
+    expect(res.code).toBe(255);
+    expect(res.stdout).toBe('snapshot create failed: starting cleanup\n');
+    expect(res.stderr).toBe(`btrfs error: snapshot target '${subvol(100)}@clash' already exists\n`);
+    expect(conf(100)).not.toContain('[clash]');
+    expect(conf(100)).not.toContain('lock:');
+    expect(lxcState(100)).toBe('RUNNING');
   });
 
   it('refuses snapshots on the dir storage and while locked', async () => {
