@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   E_WORKER_CRASHED: 'the worker running a container pipeline died',
   E_REPLAY_UNKNOWN: 'the replay exec has no recording for a command',
   E_DRY_RUN_VIOLATION: 'a changing command was attempted where none may run',
+  E_NOTIFY_FAILED: 'a notification could not be delivered',
+  E_NOTIFY_TIMEOUT: 'a notification sink did not answer in time',
   E_INTERNAL: 'internal error',
 } as const;
 
