@@ -14,3 +14,5 @@ export { REPORT_SCHEMA_ID, type RunReport, RunReportSchema } from './report/run-
 export { writeFileAtomic } from './report/write-atomic.js';
 export * from './run-unrot.js';
 export * from './targets/resolve-targets.js';
+export * from './schedule/index.js';
+export * from './safety/index.js';

@@ -14,6 +14,9 @@ import { newRunId } from './report/run-id.js';
 import { REPORT_SCHEMA_ID, type RunReport } from './report/run-report.js';
 import { writeFileAtomic } from './report/write-atomic.js';
 import { type CliSelection, resolveTargets, type TargetDecision } from './targets/resolve-targets.js';
+import { acquireRunLock } from './safety/run-lock.js';
+import { recoverInterrupted } from './safety/recover-interrupted.js';
+import { statePaths } from './safety/state-files.js';
 import { ContainerPool } from './workers/container-pool.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/unrot';
@@ -74,7 +77,7 @@ export async function resolveFleet(
   return { fleet, decisions };
 }
 
-function buildTask(prepared: Prepared, ct: ContainerInfo, runId: string, dryRun: boolean, logDir: string): ContainerTask {
+function buildTask(prepared: Prepared, ct: ContainerInfo, runId: string, dryRun: boolean, logDir: string, stateDir: string): ContainerTask {
   const policy = effectivePolicy(prepared.config, ct.vmid);
   const runners: ContainerTask['runners'] = [];
   if (policy.osRunner !== 'none') {
@@ -96,14 +99,17 @@ function buildTask(prepared: Prepared, ct: ContainerInfo, runId: string, dryRun:
     timeoutsMs: policy.timeoutsMs,
     retries: policy.retries,
     logFile: join(logDir, `ct-${ct.vmid}.jsonl`),
+    stateDir,
+    backup: policy.backup,
+    rollback: policy.rollback,
   };
 }
 
 /** A container's whole time budget: every step's limit, for every runner, plus margin. */
 function containerDeadlineMs(task: ContainerTask): number {
   const t = task.timeoutsMs;
-  const perRunner = t.detect + t.check * (task.retries + 1) + t.plan + t.apply;
-  return t.preflight + perRunner * Math.max(1, task.runners.length) + 30_000;
+  const perRunner = t.detect + t.check * (task.retries + 1) + t.plan + t.apply + t.check;
+  return t.preflight + t.backup + t.verify + t.rollback + perRunner * Math.max(1, task.runners.length) + 30_000;
 }
 
 function skippedReport(ct: ContainerInfo, decision: TargetDecision): ContainerReport {
@@ -142,74 +148,108 @@ export async function runUnrot(options: RunOptions): Promise<RunOutcome> {
   );
   hostLog.info({ dryRun: options.dryRun, configDir: options.configDir, selection }, 'run start');
 
-  const { fleet, decisions } = await resolveFleet(prepared, selection, host);
-  const byVmid = new Map(fleet.map((ct) => [ct.vmid, ct]));
-  const selected = decisions.filter((d) => d.selected);
-  events.emit('run:start', { runId, dryRun: options.dryRun, targets: selected.map((d) => d.vmid) });
-  for (const d of decisions) {
-    if (!d.selected && d.reason) {
-      hostLog.info({ vmid: d.vmid, reason: d.reason, detail: d.detail }, 'container skipped');
-      events.emit('container:skip', { runId, vmid: d.vmid, reason: d.reason, ...(d.detail ? { detail: d.detail } : {}) });
-    }
-  }
-
-  const maxConcurrency = prepared.config.global.max_concurrency ?? DEFAULT_MAX_CONCURRENCY;
-  const pool = new ContainerPool({
-    maxConcurrency,
-    node,
-    onEvent: ({ name, payload }) => {
-      hostLog.debug({ event: name, payload }, 'event');
-      events.emit(name as keyof LifecycleEvents, payload as never);
-    },
-  });
-  const reports = new Map<number, ContainerReport>();
+  // A real run holds the host lock for its whole length and first finishes what a killed run left.
+  const lock = options.dryRun ? undefined : await acquireRunLock(statePaths(stateDir).lockFile, runId);
   try {
-    await Promise.all(
-      selected.map(async (d) => {
-        const ct = byVmid.get(d.vmid) as ContainerInfo;
-        const task = buildTask(prepared, ct, runId, options.dryRun, runDir);
-        const report = await pool.run(task, containerDeadlineMs(task));
-        hostLog.info({ vmid: d.vmid, outcome: report.outcome, error: report.error, durationMs: report.durationMs }, 'container done');
-        reports.set(d.vmid, report);
-      }),
-    );
+    return await runLocked();
   } finally {
-    await pool.close();
+    await lock?.release();
   }
 
-  const containers = decisions.map((d) => reports.get(d.vmid) ?? skippedReport(byVmid.get(d.vmid) as ContainerInfo, d));
-  const count = (o: ContainerReport['outcome']) => containers.filter((c) => c.outcome === o).length;
-  const failed = count('failed');
-  const exitCode = failed > 0 ? EXIT_CODES.CONTAINER_FAILED : EXIT_CODES.OK;
-  const finished = new Date();
-  const report: RunReport = {
-    schema: REPORT_SCHEMA_ID,
-    runId,
-    dryRun: options.dryRun,
-    startedAt: started.toISOString(),
-    finishedAt: finished.toISOString(),
-    durationMs: finished.getTime() - started.getTime(),
-    unrotVersion: options.unrotVersion ?? '0.0.0',
-    host: { node, hostname: osHostname() },
-    configDir: options.configDir,
-    selection: { cts: [...(selection.cts ?? [])], tags: [...(selection.tags ?? [])] },
-    exitCode,
-    summary: {
-      containers: containers.length,
-      updated: count('updated'),
-      nothingToDo: count('nothing-to-do'),
-      planned: count('planned'),
-      skipped: count('skipped'),
-      failed,
-      packagesChanged: containers.reduce((n, c) => n + c.runners.reduce((m, r) => m + r.changed.length, 0), 0),
-    },
-    containers,
-    logDir: runDir,
-  };
-  const reportPath = join(runDir, 'report.json');
-  await writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
-  hostLog.info({ exitCode, summary: report.summary, reportPath }, 'run end');
-  hostLog.flush();
-  events.emit('run:end', { runId, exitCode, reportPath });
-  return { report, reportPath, exitCode };
+  async function runLocked(): Promise<RunOutcome> {
+    const recoveries = options.dryRun
+      ? []
+      : await recoverInterrupted(
+          stateDir,
+          host,
+          (vmid) => {
+            const p = effectivePolicy(prepared.config, vmid);
+            return { onInterrupt: p.rollback.onInterrupt, rollbackTimeoutMs: p.timeoutsMs.rollback };
+          },
+          hostLog,
+        );
+    for (const r of recoveries) hostLog.warn({ recovery: r }, 'recovered an interrupted container');
+    const unrecovered = new Map(recoveries.filter((r) => r.action === 'failed').map((r) => [r.vmid, r]));
+
+    const { fleet, decisions: resolved } = await resolveFleet(prepared, selection, host);
+    // A container whose interrupted update could not be resolved is left alone until it is.
+    const decisions = resolved.map(
+      (d): TargetDecision =>
+        d.selected && unrecovered.has(d.vmid)
+          ? { ...d, selected: false, reason: 'recovery-failed', detail: unrecovered.get(d.vmid)?.error ?? 'recovery failed' }
+          : d,
+    );
+    const byVmid = new Map(fleet.map((ct) => [ct.vmid, ct]));
+    const selected = decisions.filter((d) => d.selected);
+    events.emit('run:start', { runId, dryRun: options.dryRun, targets: selected.map((d) => d.vmid) });
+    for (const d of decisions) {
+      if (!d.selected && d.reason) {
+        hostLog.info({ vmid: d.vmid, reason: d.reason, detail: d.detail }, 'container skipped');
+        events.emit('container:skip', { runId, vmid: d.vmid, reason: d.reason, ...(d.detail ? { detail: d.detail } : {}) });
+      }
+    }
+
+    const maxConcurrency = prepared.config.global.max_concurrency ?? DEFAULT_MAX_CONCURRENCY;
+    const pool = new ContainerPool({
+      maxConcurrency,
+      node,
+      onEvent: ({ name, payload }) => {
+        hostLog.debug({ event: name, payload }, 'event');
+        events.emit(name as keyof LifecycleEvents, payload as never);
+      },
+    });
+    const reports = new Map<number, ContainerReport>();
+    try {
+      await Promise.all(
+        selected.map(async (d) => {
+          const ct = byVmid.get(d.vmid) as ContainerInfo;
+          const task = buildTask(prepared, ct, runId, options.dryRun, runDir, stateDir);
+          const report = await pool.run(task, containerDeadlineMs(task));
+          hostLog.info({ vmid: d.vmid, outcome: report.outcome, error: report.error, durationMs: report.durationMs }, 'container done');
+          reports.set(d.vmid, report);
+        }),
+      );
+    } finally {
+      await pool.close();
+    }
+
+    const containers = decisions.map((d) => reports.get(d.vmid) ?? skippedReport(byVmid.get(d.vmid) as ContainerInfo, d));
+    const count = (o: ContainerReport['outcome']) => containers.filter((c) => c.outcome === o).length;
+    const failed = count('failed');
+    const rolledBack = count('rolled-back');
+    const exitCode = failed + rolledBack + unrecovered.size > 0 ? EXIT_CODES.CONTAINER_FAILED : EXIT_CODES.OK;
+    const finished = new Date();
+    const report: RunReport = {
+      schema: REPORT_SCHEMA_ID,
+      runId,
+      dryRun: options.dryRun,
+      startedAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      durationMs: finished.getTime() - started.getTime(),
+      unrotVersion: options.unrotVersion ?? '0.0.0',
+      host: { node, hostname: osHostname() },
+      configDir: options.configDir,
+      selection: { cts: [...(selection.cts ?? [])], tags: [...(selection.tags ?? [])] },
+      exitCode,
+      summary: {
+        containers: containers.length,
+        updated: count('updated'),
+        rolledBack,
+        nothingToDo: count('nothing-to-do'),
+        planned: count('planned'),
+        skipped: count('skipped'),
+        failed,
+        packagesChanged: containers.reduce((n, c) => n + c.runners.reduce((m, r) => m + r.changed.length, 0), 0),
+      },
+      containers,
+      recoveries,
+      logDir: runDir,
+    };
+    const reportPath = join(runDir, 'report.json');
+    await writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+    hostLog.info({ exitCode, summary: report.summary, reportPath }, 'run end');
+    hostLog.flush();
+    events.emit('run:end', { runId, exitCode, reportPath });
+    return { report, reportPath, exitCode };
+  }
 }

@@ -3,7 +3,7 @@ import type { ExecRecord } from './exec.js';
 import type { PlanStep, Update } from './results.js';
 
 /** Lifecycle step names, in pipeline order. The engine's step table is keyed by these. */
-export const LIFECYCLE_STEPS = ['resolve', 'preflight', 'detect', 'check', 'plan', 'apply', 'report'] as const;
+export const LIFECYCLE_STEPS = ['resolve', 'preflight', 'detect', 'check', 'plan', 'backup', 'apply', 'verify', 'rollback', 'report'] as const;
 export type LifecycleStep = (typeof LIFECYCLE_STEPS)[number];
 
 export type SkipReason =
@@ -15,7 +15,9 @@ export type SkipReason =
   | 'locked'
   | 'template'
   | 'vanished'
-  | 'no-runners';
+  | 'no-runners'
+  | 'backup-unavailable'
+  | 'recovery-failed';
 
 /** Every event the engine emits, with its payload. Subscribe through the engine's typed emitter. */
 export interface LifecycleEvents {
@@ -27,9 +29,11 @@ export interface LifecycleEvents {
   exec: { runId: string; vmid: number; runner?: string; record: ExecRecord };
   'updates:found': { runId: string; vmid: number; runner: string; updates: Update[] };
   'plan:ready': { runId: string; vmid: number; runner: string; steps: PlanStep[] };
+  'backup:taken': { runId: string; vmid: number; kind: 'snapshot' | 'vzdump'; name: string };
+  'rollback:done': { runId: string; vmid: number; to: string; reason: string; running: boolean };
   'container:end': { runId: string; vmid: number; outcome: ContainerOutcomeKind };
   'run:end': { runId: string; exitCode: number; reportPath?: string };
 }
 
-export type ContainerOutcomeKind = 'updated' | 'nothing-to-do' | 'planned' | 'skipped' | 'failed';
+export type ContainerOutcomeKind = 'updated' | 'nothing-to-do' | 'planned' | 'skipped' | 'failed' | 'rolled-back';
 export type LifecycleEventName = keyof LifecycleEvents;

@@ -25,6 +25,17 @@ export interface Notifier<S extends TSchema = TSchema> {
   sdk: typeof SDK_VERSION;
   description: string;
   optionsSchema: S;
+  /**
+   * Problems the schema cannot express (a field required by another field's value), checked
+   * with the schema defaults applied. Messages name keys, never values: options hold secrets.
+   */
+  checkOptions?(options: Static<S>): string[];
+  /**
+   * The longest one `send` may take with these options, retries and waits included; the engine
+   * aborts `ctx.signal` past it and the contract kit holds the notifier to it.
+   */
+  maxDurationMs?(options: Static<S>): number;
+  /** Resolves once delivered; otherwise rejects with a coded UnrotError (E_NOTIFY_*, E_CONFIG). */
   send(ctx: NotifierContext<Static<S>>, message: Notification): Promise<void>;
 }
 

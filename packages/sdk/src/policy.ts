@@ -21,6 +21,9 @@ export const TimeoutsSchema = Type.Object(
     check: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400, description: 'seconds for each runner check (default 600)' })),
     plan: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400, description: 'seconds for each runner plan (default 60)' })),
     apply: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400, description: 'seconds for each runner apply (default 3600)' })),
+    backup: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400, description: 'seconds for the pre-update snapshot or vzdump (default 1800)' })),
+    verify: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400, description: 'seconds for post-update verification (default 600)' })),
+    rollback: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400, description: 'seconds for a rollback or restore (default 1800)' })),
   },
   { additionalProperties: false, description: 'per-step time limits in seconds' },
 );
@@ -68,6 +71,52 @@ export const TargetsSchema = Type.Object(
   },
 );
 
+export const BACKUP_MODES = ['snapshot', 'vzdump', 'none'] as const;
+
+/** What is taken before any change; nothing is taken when the plan is empty. */
+export const BackupSchema = Type.Object(
+  {
+    mode: Type.Optional(
+      Type.Union(
+        BACKUP_MODES.map((m) => Type.Literal(m)),
+        { description: 'snapshot (pct snapshot), vzdump (a backup archive) or none (default snapshot)' },
+      ),
+    ),
+    on_unsupported: Type.Optional(
+      Type.Union([Type.Literal('vzdump'), Type.Literal('skip')], {
+        description: 'when the storage cannot snapshot: fall back to vzdump, or skip the container with the reason (default skip)',
+      }),
+    ),
+    keep: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: "how many of unrot's own snapshots/archives to keep per container (default 3)" })),
+    vzdump_storage: Type.Optional(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_.-]*$', description: 'storage ID for vzdump archives (default local)' })),
+    vzdump_mode: Type.Optional(
+      Type.Union([Type.Literal('snapshot'), Type.Literal('suspend'), Type.Literal('stop')], { description: 'vzdump --mode (default snapshot)' }),
+    ),
+    vzdump_compress: Type.Optional(
+      Type.Union([Type.Literal('zstd'), Type.Literal('gzip'), Type.Literal('lzo'), Type.Literal('0')], { description: 'vzdump --compress (default zstd)' }),
+    ),
+  },
+  { additionalProperties: false, description: 'the backup taken before a container is changed' },
+);
+
+/** When unrot puts a container back to its pre-update backup. */
+export const RollbackSchema = Type.Object(
+  {
+    on_failure: Type.Optional(Type.Boolean({ description: 'roll back automatically when a critical runner fails after changing the container (default true)' })),
+    critical: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[a-z][a-z0-9-]*$' }), {
+        description: 'runner ids whose failure triggers a rollback; default: every runner of the container',
+      }),
+    ),
+    on_interrupt: Type.Optional(
+      Type.Union([Type.Literal('rollback'), Type.Literal('verify')], {
+        description: 'an update interrupted by a crash of unrot: roll back (default) or verify and finish when it completed',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'automatic rollback rules' },
+);
+
 export const DefaultsSchema = Type.Object(
   {
     timeouts: Type.Optional(TimeoutsSchema),
@@ -75,6 +124,8 @@ export const DefaultsSchema = Type.Object(
       Type.Integer({ minimum: 0, maximum: 10, description: 'extra attempts for read-only steps (check) after a failure (default 1)' }),
     ),
     runners: Type.Optional(RunnersSchema),
+    backup: Type.Optional(BackupSchema),
+    rollback: Type.Optional(RollbackSchema),
   },
   { additionalProperties: false, description: 'applied to every container; a container file overrides' },
 );
@@ -102,6 +153,8 @@ export const ContainerPolicySchema = Type.Object(
   {
     enabled: Type.Optional(Type.Boolean({ description: 'false skips the container (default true)' })),
     runners: Type.Optional(RunnersSchema),
+    backup: Type.Optional(BackupSchema),
+    rollback: Type.Optional(RollbackSchema),
     exclusions: Type.Optional(ExclusionsSchema),
     timeouts: Type.Optional(TimeoutsSchema),
     retries: Type.Optional(

@@ -2,7 +2,7 @@ import { Command, Flags } from '@oclif/core';
 import { isUnrotError, UnrotError } from '@unrot/sdk';
 
 /** Exit codes duplicated from @unrot/engine so that a --help or --version never loads the engine. */
-export const EXIT = { OK: 0, CONTAINER_FAILED: 1, CONFIG_ERROR: 2, HOST_ERROR: 3, INTERNAL_ERROR: 70 } as const;
+export const EXIT = { OK: 0, CONTAINER_FAILED: 1, CONFIG_ERROR: 2, HOST_ERROR: 3, RUN_LOCKED: 4, INTERNAL_ERROR: 70 } as const;
 
 export function parseCtList(value: string): number[] {
   return value
@@ -43,7 +43,10 @@ export abstract class BaseCommand extends Command {
       problems = (error as { problems?: unknown }).problems;
       if (error.code === 'E_CONFIG' || error.code === 'E_USAGE' || error.code === 'E_PLUGIN_LOAD' || error.code === 'E_PLUGIN_INCOMPATIBLE')
         exitCode = EXIT.CONFIG_ERROR;
+      else if (error.code === 'E_RUN_LOCKED') exitCode = EXIT.RUN_LOCKED;
       else if ((error as { hostError?: boolean }).hostError) exitCode = EXIT.HOST_ERROR;
+      else if (error.code === 'E_NO_BACKUP' || error.code === 'E_ROLLBACK_FAILED' || error.code === 'E_CT_NOT_FOUND')
+        exitCode = EXIT.CONTAINER_FAILED;
     } else if (error instanceof Error && error.stack && process.env['UNROT_DEBUG']) {
       message = error.stack;
     }

@@ -39,7 +39,15 @@ export function formatReport(report: RunReport): string {
   for (const c of report.containers) out.push(...formatContainer(c, report.dryRun), '');
   const parts = report.dryRun
     ? [`${s.planned} with updates`, `${s.nothingToDo} up to date`, `${s.skipped} skipped`, `${s.failed} failed`]
-    : [`${s.updated} updated`, `${s.nothingToDo} up to date`, `${s.skipped} skipped`, `${s.failed} failed`];
+    : [`${s.updated} updated`, `${s.rolledBack} rolled back`, `${s.nothingToDo} up to date`, `${s.skipped} skipped`, `${s.failed} failed`];
+  for (const r of report.recoveries) {
+    out.splice(
+      2,
+      0,
+      `recovered CT ${r.vmid} from interrupted run ${r.runId} (${r.step}): ${r.action}${r.to ? ` to ${r.to}` : ''}${r.error ? ` — ${r.error}` : ''}`,
+      '',
+    );
+  }
   out.push(`${s.containers} containers: ${parts.join(', ')}`);
   out.push(`report: ${report.logDir}/report.json`);
   return out.join('\n');

@@ -9,9 +9,27 @@ export const CONFIG_DEFAULTS = {
   state_dir: '/var/lib/unrot',
   retries: 1,
   osRunner: DEFAULT_OS_RUNNER,
-  timeouts: { preflight: 30, detect: 60, check: 600, plan: 60, apply: 3600 },
+  timeouts: { preflight: 30, detect: 60, check: 600, plan: 60, apply: 3600, backup: 1800, verify: 600, rollback: 1800 },
   enabled: true,
+  backup: { mode: 'snapshot', on_unsupported: 'skip', keep: 3, vzdump_storage: 'local', vzdump_mode: 'snapshot', vzdump_compress: 'zstd' },
+  rollback: { on_failure: true, on_interrupt: 'rollback' },
 } as const;
+
+export interface EffectiveBackup {
+  mode: 'snapshot' | 'vzdump' | 'none';
+  onUnsupported: 'vzdump' | 'skip';
+  keep: number;
+  vzdumpStorage: string;
+  vzdumpMode: 'snapshot' | 'suspend' | 'stop';
+  vzdumpCompress: 'zstd' | 'gzip' | 'lzo' | '0';
+}
+
+export interface EffectiveRollback {
+  onFailure: boolean;
+  /** Runner ids whose failure triggers a rollback; undefined means every runner. */
+  critical?: string[];
+  onInterrupt: 'rollback' | 'verify';
+}
 
 type StepName = keyof typeof CONFIG_DEFAULTS.timeouts;
 
@@ -28,6 +46,8 @@ export interface EffectivePolicy {
   retries: number;
   /** false when the container has no containers/<CTID>.yml and runs on global defaults alone */
   hasFile: boolean;
+  backup: EffectiveBackup;
+  rollback: EffectiveRollback;
 }
 
 const isOsRunnerId = (id: string): boolean => (OS_RUNNERS as readonly string[]).includes(id);
@@ -74,7 +94,32 @@ export function effectivePolicy(
     timeoutsMs: timeouts,
     retries: own.retries ?? defaults.retries ?? CONFIG_DEFAULTS.retries,
     hasFile: entry !== undefined,
+    backup: mergeBackup({ ...CONFIG_DEFAULTS.backup, ...defaults.backup, ...own.backup }),
+    rollback: mergeRollback({ ...CONFIG_DEFAULTS.rollback, ...defaults.rollback, ...own.rollback }),
   };
+}
+
+// Backup and rollback blocks merge per key: the container's keys override the defaults' keys.
+function mergeBackup(b: {
+  mode: EffectiveBackup['mode'];
+  on_unsupported: EffectiveBackup['onUnsupported'];
+  keep: number;
+  vzdump_storage: string;
+  vzdump_mode: EffectiveBackup['vzdumpMode'];
+  vzdump_compress: EffectiveBackup['vzdumpCompress'];
+}): EffectiveBackup {
+  return {
+    mode: b.mode,
+    onUnsupported: b.on_unsupported,
+    keep: b.keep,
+    vzdumpStorage: b.vzdump_storage,
+    vzdumpMode: b.vzdump_mode,
+    vzdumpCompress: b.vzdump_compress,
+  };
+}
+
+function mergeRollback(r: { on_failure: boolean; critical?: string[]; on_interrupt: EffectiveRollback['onInterrupt'] }): EffectiveRollback {
+  return { onFailure: r.on_failure, onInterrupt: r.on_interrupt, ...(r.critical ? { critical: r.critical } : {}) };
 }
 
 export interface EffectiveGlobal {

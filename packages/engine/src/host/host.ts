@@ -1,4 +1,5 @@
 import type { ContainerInfo } from '@unrot/sdk';
+import type { SnapshotTreeEntry } from './parse-listsnapshot.js';
 
 /** Result of running an argv inside a container through the host (e.g. `pct exec`). */
 export interface HostExecResult {
@@ -40,4 +41,20 @@ export interface Host {
   exec(vmid: number, argv: readonly string[], options: HostExecOptions): Promise<HostExecResult>;
   /** The exact host argv `exec` would run, for plans and logs. */
   execArgv(vmid: number, argv: readonly string[]): string[];
+
+  // Safety net (pct-reference §4–§7, §10). Each throws a coded error: E_SNAPSHOT_UNSUPPORTED,
+  // E_CT_LOCKED, E_BACKUP_FAILED, E_ROLLBACK_FAILED, E_CT_NOT_FOUND.
+  listSnapshots(vmid: number, signal?: AbortSignal): Promise<SnapshotTreeEntry[]>;
+  snapshot(vmid: number, name: string, description: string, timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  snapshotArgv(vmid: number, name: string, description: string): string[];
+  deleteSnapshot(vmid: number, name: string, timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  rollback(vmid: number, name: string, start: boolean, timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  setRunning(vmid: number, running: boolean, timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  vzdump(
+    vmid: number,
+    options: { storage: string; mode: string; compress: string; notes: string },
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<string>;
+  restore(vmid: number, archive: string, storage: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<void>;
 }

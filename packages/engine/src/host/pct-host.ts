@@ -8,6 +8,7 @@ import { parsePctStatus } from './parse-pct-status.js';
 import { parsePveshLxc } from './parse-pvesh-lxc.js';
 import { type PvesmStorage, parsePvesmStatus } from './parse-pvesm-status.js';
 import { splitTags } from './parse-tags.js';
+import { backupError, parseVzdumpArchive } from './pct-backup.js';
 import { pctContainerError } from './pct-errors.js';
 import { type RunToolResult, runTool } from './run-tool.js';
 
@@ -139,6 +140,77 @@ export class PctHost implements Host {
   async storageStatus(signal?: AbortSignal): Promise<PvesmStorage[]> {
     const result = await this.tool(['pvesm', 'status'], signal);
     return parsePvesmStatus(result.stdout);
+  }
+
+  /** `pct snapshot VMID NAME --description TEXT`. Throws E_SNAPSHOT_UNSUPPORTED, E_CT_LOCKED or E_BACKUP_FAILED. */
+  async snapshot(vmid: number, name: string, description: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    await this.task('snapshot', vmid, ['pct', 'snapshot', String(vmid), name, '--description', description], timeoutMs, signal);
+  }
+
+  /** `pct delsnapshot VMID NAME`. */
+  async deleteSnapshot(vmid: number, name: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    await this.task('delsnapshot', vmid, ['pct', 'delsnapshot', String(vmid), name], timeoutMs, signal);
+  }
+
+  /** `pct rollback VMID NAME [--start 1]`: a running CT is hard-stopped first and stays stopped unless start. */
+  async rollback(vmid: number, name: string, start: boolean, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    await this.task('rollback', vmid, ['pct', 'rollback', String(vmid), name, ...(start ? ['--start', '1'] : [])], timeoutMs, signal);
+  }
+
+  /** `pct start VMID` / `pct stop VMID`. */
+  async setRunning(vmid: number, running: boolean, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    await this.task(running ? 'start' : 'stop', vmid, ['pct', running ? 'start' : 'stop', String(vmid)], timeoutMs, signal);
+  }
+
+  /** `vzdump VMID --storage S --mode M --compress C --notes-template T`; returns the archive path. */
+  async vzdump(
+    vmid: number,
+    options: { storage: string; mode: string; compress: string; notes: string },
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<string> {
+    const argv = [
+      'vzdump',
+      String(vmid),
+      '--storage',
+      options.storage,
+      '--mode',
+      options.mode,
+      '--compress',
+      options.compress,
+      '--notes-template',
+      options.notes,
+    ];
+    const result = await this.task('vzdump', vmid, argv, timeoutMs, signal);
+    const archive = parseVzdumpArchive(result.stdout);
+    if (!archive)
+      throw new UnrotError('E_HOST_OUTPUT', `vzdump of CT ${vmid} succeeded but named no archive`, {
+        vmid,
+        stdout: result.stdout.slice(-2000),
+      });
+    return archive;
+  }
+
+  /** `pct restore VMID ARCHIVE --force 1 [--storage S]` (the CT must be stopped). */
+  async restore(vmid: number, archive: string, storage: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    const argv = ['pct', 'restore', String(vmid), archive, '--force', '1', ...(storage ? ['--storage', storage] : [])];
+    await this.task('restore', vmid, argv, timeoutMs, signal);
+  }
+
+  /** The exact argv each backup operation runs, for plans. */
+  snapshotArgv(vmid: number, name: string, description: string): string[] {
+    return ['pct', 'snapshot', String(vmid), name, '--description', description];
+  }
+
+  /** A Proxmox task command (pct snapshot/rollback/…, vzdump): exit 0 or a coded error from its output. */
+  private async task(what: string, vmid: number, argv: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<RunToolResult> {
+    checkVmid(vmid);
+    const result = await this.run(argv, timeoutMs, signal);
+    if (result.exitCode === 0) return result;
+    throw (
+      pctContainerError(vmid, result.exitCode, result.stderr, argv) ??
+      backupError(what, vmid, result.exitCode, `${result.stdout}\n${result.stderr}`, argv)
+    );
   }
 
   private run(argv: readonly string[], timeoutMs: number, signal: AbortSignal | undefined, input?: string): Promise<RunToolResult> {

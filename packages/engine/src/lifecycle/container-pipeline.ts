@@ -15,7 +15,10 @@ import {
   toUnrotError,
   UnrotError,
 } from '@unrot/sdk';
+import type { EffectiveBackup, EffectiveRollback } from '../config/effective-policy.js';
 import type { Host } from '../host/host.js';
+import { snapshotDescriptionFor, snapshotNameFor } from '../safety/own-snapshots.js';
+import { applyWithSafetyNet, type PendingRunner } from './apply-with-safety-net.js';
 import type { ContainerReport, RunnerReport } from './container-result.js';
 import { createEngineExec } from './engine-exec.js';
 import { stepSpec } from './step-table.js';
@@ -26,7 +29,10 @@ export interface TimeoutsMs {
   detect: number;
   check: number;
   plan: number;
+  backup: number;
   apply: number;
+  verify: number;
+  rollback: number;
 }
 
 /** Everything a pipeline needs, serialisable so it can cross into a worker thread. */
@@ -40,6 +46,10 @@ export interface ContainerTask {
   timeoutsMs: TimeoutsMs;
   retries: number;
   logFile?: string;
+  /** Journal and backup records live here (see safety/state-files.ts). */
+  stateDir: string;
+  backup: EffectiveBackup;
+  rollback: EffectiveRollback;
 }
 
 export type Emit = <K extends keyof LifecycleEvents>(name: K, payload: LifecycleEvents[K]) => void;
@@ -157,12 +167,14 @@ export async function runContainerPipeline(task: ContainerTask, deps: PipelineDe
   };
 
   // Pre-flight: the container must still exist, run, and carry no Proxmox lock.
+  let rootfsStorage: string | undefined;
   try {
     const verdict = await step('preflight', undefined, async (signal) => {
       const status = await host.status(vmid, signal);
       if (status !== 'running') return { reason: 'stopped' as const, detail: `status ${status}` };
       const config = await host.readConfig(vmid, signal);
       if (config.lock) return { reason: 'locked' as const, detail: `Proxmox lock '${config.lock}'` };
+      rootfsStorage = config['rootfs']?.split(':')[0];
       return undefined;
     });
     if (verdict) {
@@ -267,32 +279,72 @@ export async function runContainerPipeline(task: ContainerTask, deps: PipelineDe
 
   const pending = states.filter((s) => s.steps.length > 0);
   if (dryRun) {
-    // Nothing ran; report how many changing commands `run` would execute.
+    // Nothing ran; report what `run` would do: the backup first, then every planned command.
     changingCommands = pending.reduce((n, s) => n + s.steps.length, 0);
+    if (pending.length > 0 && task.backup.mode !== 'none') {
+      const name = snapshotNameFor(runId);
+      const description = snapshotDescriptionFor(
+        runId,
+        pending.map((s) => s.report.id),
+      );
+      report.backup = {
+        kind: task.backup.mode,
+        planned: true,
+        ...(task.backup.mode === 'snapshot' ? { name, hostArgv: host.snapshotArgv(vmid, name, description) } : {}),
+      };
+    }
     return finish(pending.length > 0 ? 'planned' : 'nothing-to-do');
   }
   if (pending.length === 0) return finish('nothing-to-do');
 
-  try {
-    for (const state of pending) {
-      const t0 = Date.now();
-      const id = state.report.id;
-      try {
-        const result = await step('apply', id, async (signal) =>
+  const outcome = await applyWithSafetyNet({
+    task,
+    host,
+    report,
+    log,
+    emit,
+    signal: deps.signal,
+    rootfsStorage,
+    pending: pending.map(
+      (state): PendingRunner => ({
+        id: state.report.id,
+        report: state.report,
+        steps: state.steps,
+        apply: async (signal) =>
           assertValid(
             ApplyResultSchema,
-            await state.runner.apply(contextFor(id, state.options, signal, true), state.steps),
+            await state.runner.apply(contextFor(state.report.id, state.options, signal, true), state.steps),
             'apply result',
-            id,
+            state.report.id,
           ),
-        );
-        state.report.changed = result.changed;
-      } finally {
-        state.report.durationsMs['apply'] = Date.now() - t0;
-      }
-    }
-  } catch (thrown) {
-    return fail(thrown);
+        recheck: async (signal) =>
+          assertValid(
+            CheckResultSchema,
+            await state.runner.check(contextFor(state.report.id, state.options, signal)),
+            'check result',
+            state.report.id,
+          ),
+      }),
+    ),
+    step,
+  });
+  if (outcome.kind === 'failed') return fail(outcome.error);
+  if (outcome.kind === 'skipped') {
+    report.skipReason = 'backup-unavailable';
+    report.skipDetail = outcome.detail;
+    emit('container:skip', { runId, vmid, reason: 'backup-unavailable', detail: outcome.detail });
+    return finish('skipped');
+  }
+  if (outcome.kind === 'rolled-back') {
+    const error = toUnrotError(outcome.error);
+    const where = outcome.error as { step?: string; runner?: string };
+    report.error = {
+      step: where.step ?? 'apply',
+      code: error.code,
+      message: error.message,
+      ...(where.runner ? { runner: where.runner } : {}),
+    };
+    return finish('rolled-back');
   }
   return finish('updated');
 }

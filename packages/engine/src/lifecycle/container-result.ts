@@ -39,8 +39,38 @@ export const RunnerReportSchema = Type.Object(
 );
 export type RunnerReport = Static<typeof RunnerReportSchema>;
 
+export const BackupReportSchema = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('snapshot'), Type.Literal('vzdump')]),
+    /** true in a dry-run: what would be taken */
+    planned: Type.Boolean(),
+    name: Type.Optional(Type.String()),
+    archive: Type.Optional(Type.String()),
+    hostArgv: Type.Optional(Type.Array(Type.String())),
+    durationMs: Type.Optional(Type.Number({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+export const RollbackReportSchema = Type.Object(
+  {
+    /** what triggered it: the failing code and message */
+    reason: Type.String(),
+    kind: Type.Union([Type.Literal('snapshot'), Type.Literal('vzdump')]),
+    /** snapshot name or archive path restored */
+    to: Type.String(),
+    /** running again afterwards, as before the update */
+    running: Type.Boolean(),
+    durationMs: Type.Number({ minimum: 0 }),
+    /** set when the rollback itself failed */
+    error: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
 export const ContainerOutcomeSchema = Type.Union([
   Type.Literal('updated'),
+  Type.Literal('rolled-back'),
   Type.Literal('nothing-to-do'),
   Type.Literal('planned'),
   Type.Literal('skipped'),
@@ -59,6 +89,11 @@ export const ContainerReportSchema = Type.Object(
     skipDetail: Type.Optional(Type.String()),
     error: Type.Optional(ErrorInfoSchema),
     runners: Type.Array(RunnerReportSchema),
+    backup: Type.Optional(BackupReportSchema),
+    rollback: Type.Optional(RollbackReportSchema),
+    /** unrot's own snapshots/archives deleted by retention after this update */
+    pruned: Type.Optional(Type.Array(Type.String())),
+    pruneError: Type.Optional(Type.String()),
     /** Every changing command, as run (or, in dry-run, as it would run). */
     changingCommands: Type.Integer({ minimum: 0 }),
     durationMs: Type.Number({ minimum: 0 }),

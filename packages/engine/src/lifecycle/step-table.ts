@@ -1,6 +1,6 @@
 import type { LifecycleEventName, LifecycleStep } from '@unrot/sdk';
 
-export type FailurePolicy = 'abort-run' | 'skip-container' | 'fail-container';
+export type FailurePolicy = 'abort-run' | 'skip-container' | 'fail-container' | 'rollback';
 
 export interface StepSpec {
   step: LifecycleStep;
@@ -13,7 +13,7 @@ export interface StepSpec {
   /** Read-only steps may be retried (policy `retries`); changing steps never are. */
   retryable: boolean;
   /** Timeout key in the effective policy, if the step has its own limit. */
-  timeout?: 'preflight' | 'detect' | 'check' | 'plan' | 'apply';
+  timeout?: 'preflight' | 'detect' | 'check' | 'plan' | 'backup' | 'apply' | 'verify' | 'rollback';
   emits: readonly LifecycleEventName[];
 }
 
@@ -62,13 +62,43 @@ export const LIFECYCLE: readonly StepSpec[] = [
     emits: ['step:start', 'step:end', 'step:fail', 'plan:ready'],
   },
   {
+    // Only when the plan is not empty. Journaled first; its failure means nothing was changed.
+    step: 'backup',
+    runsInDryRun: false,
+    scope: 'container',
+    onFailure: 'fail-container',
+    retryable: false,
+    timeout: 'backup',
+    emits: ['step:start', 'step:end', 'step:fail', 'backup:taken', 'container:skip'],
+  },
+  {
     step: 'apply',
     runsInDryRun: false,
     scope: 'runner',
-    onFailure: 'fail-container',
+    onFailure: 'rollback',
     retryable: false,
     timeout: 'apply',
     emits: ['step:start', 'step:end', 'step:fail', 'exec'],
+  },
+  {
+    // The container still runs and every planned update is gone from a fresh check.
+    step: 'verify',
+    runsInDryRun: false,
+    scope: 'container',
+    onFailure: 'rollback',
+    retryable: false,
+    timeout: 'verify',
+    emits: ['step:start', 'step:end', 'step:fail', 'exec'],
+  },
+  {
+    // Only after a failed critical apply or verification, when a backup exists.
+    step: 'rollback',
+    runsInDryRun: false,
+    scope: 'container',
+    onFailure: 'fail-container',
+    retryable: false,
+    timeout: 'rollback',
+    emits: ['step:start', 'step:end', 'step:fail', 'rollback:done'],
   },
   { step: 'report', runsInDryRun: true, scope: 'run', onFailure: 'abort-run', retryable: false, emits: ['container:end', 'run:end'] },
 ];

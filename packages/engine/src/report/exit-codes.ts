@@ -8,6 +8,8 @@ export const EXIT_CODES = {
   CONFIG_ERROR: 2,
   /** The host could not be queried (pct/pvesh missing or failing); no container was touched. */
   HOST_ERROR: 3,
+  /** Another `unrot run` (or rollback/prune) holds the host lock; nothing was touched. */
+  RUN_LOCKED: 4,
   /** A bug or an unexpected failure inside unrot itself. */
   INTERNAL_ERROR: 70,
 } as const;

@@ -24,6 +24,7 @@ export const RunReportSchema = Type.Object(
       {
         containers: Type.Integer({ minimum: 0 }),
         updated: Type.Integer({ minimum: 0 }),
+        rolledBack: Type.Integer({ minimum: 0 }),
         nothingToDo: Type.Integer({ minimum: 0 }),
         planned: Type.Integer({ minimum: 0 }),
         skipped: Type.Integer({ minimum: 0 }),
@@ -33,6 +34,21 @@ export const RunReportSchema = Type.Object(
       { additionalProperties: false },
     ),
     containers: Type.Array(ContainerReportSchema),
+    /** What this run found left behind by an interrupted earlier run, and what it did about it. */
+    recoveries: Type.Array(
+      Type.Object(
+        {
+          vmid: Type.Integer(),
+          runId: Type.String(),
+          step: Type.String(),
+          action: Type.Union([Type.Literal('none'), Type.Literal('rolled-back'), Type.Literal('resumed'), Type.Literal('failed')]),
+          detail: Type.String(),
+          to: Type.Optional(Type.String()),
+          error: Type.Optional(Type.String()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     logDir: Type.String(),
   },
   { additionalProperties: false },

@@ -7,9 +7,14 @@ describe('the lifecycle table', () => {
     expect(LIFECYCLE.map((s) => s.step)).toEqual([...LIFECYCLE_STEPS]);
   });
 
-  it('runs every step but apply in dry-run', () => {
+  it('runs only read-only steps in dry-run: no backup, apply, verify or rollback', () => {
     expect(stepsFor(true).map((s) => s.step)).toEqual(['resolve', 'preflight', 'detect', 'check', 'plan', 'report']);
-    expect(stepsFor(false).map((s) => s.step)).toContain('apply');
+    expect(stepsFor(false).map((s) => s.step)).toEqual([...LIFECYCLE_STEPS]);
+  });
+
+  it('hands a failed apply or verification to the rollback step', () => {
+    expect(LIFECYCLE.filter((s) => s.onFailure === 'rollback').map((s) => s.step)).toEqual(['apply', 'verify']);
+    expect(LIFECYCLE.findIndex((s) => s.step === 'backup')).toBeLessThan(LIFECYCLE.findIndex((s) => s.step === 'apply'));
   });
 
   it('retries only read-only steps', () => {
@@ -21,7 +26,7 @@ describe('the lifecycle table', () => {
   it('gives every per-container step a timeout and a failure policy', () => {
     for (const s of LIFECYCLE.filter((x) => x.scope !== 'run')) {
       expect(s.timeout, s.step).toBeDefined();
-      expect(['skip-container', 'fail-container']).toContain(s.onFailure);
+      expect(['skip-container', 'fail-container', 'rollback']).toContain(s.onFailure);
     }
   });
 });

@@ -1,0 +1,20 @@
+export {
+  type BaselineEntry,
+  BaselineEntrySchema,
+  BaselineStore,
+  classifyHistory,
+  type HistoryClass,
+  type SuccessRate,
+  successRate,
+} from './baseline-store.js';
+export { type Clock, realClock } from './clock.js';
+export { type GateDecision, gate, type HealthVerdict } from './gate.js';
+export * from './policy-schema.js';
+export {
+  backoffDelay,
+  type HealthAttempt,
+  type HealthOutcome,
+  type RunScheduleArgs,
+  runSchedule,
+  type ScheduleResult,
+} from './schedule.js';

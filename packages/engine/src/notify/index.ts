@@ -1,0 +1,28 @@
+export { composeNotification, composeTitle, countsPhrase, LOG_TAIL_LINES } from './compose-message.js';
+export {
+  type DeliveryResult,
+  DeliveryResultSchema,
+  type DispatchOptions,
+  dispatchNotifications,
+  type NotificationSinkRuntime,
+} from './dispatch.js';
+export { readLogTail, renderLogLine } from './log-tail.js';
+export { type NotifyRunOptions, type NotifyRunResult, notifyRun } from './notify-run.js';
+export {
+  DEFAULT_MIN_SEVERITY,
+  DEFAULT_NOTIFY_TIMEOUT_S,
+  type NotificationSink,
+  NotificationSinkSchema,
+  type NotificationsPolicy,
+  NotificationsPolicySchema,
+  type NotifySeverity,
+  SEVERITIES,
+  SeveritySchema,
+  severityRank,
+  sinkName,
+  type Throttle,
+  ThrottleSchema,
+} from './policy-schema.js';
+export { prepareSinks } from './prepare-sinks.js';
+export { computeSeverity, isFailed, rollbackOf, type SeverityVerdict } from './severity.js';
+export { foldDigest, type HeldMessage, MAX_HELD, ThrottleState, type ThrottleStateData } from './throttle.js';

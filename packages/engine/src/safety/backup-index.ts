@@ -1,0 +1,33 @@
+import type { BackupRef } from './journal.js';
+import { readJson, statePaths, writeJson } from './state-files.js';
+
+/** One backup unrot took, and what became of the update it protected. */
+export interface BackupRecord extends BackupRef {
+  runId: string;
+  takenAt: string;
+  /** updated: the update succeeded; rolled-back / failed / interrupted otherwise; pending while in flight. */
+  result: 'pending' | 'updated' | 'rolled-back' | 'failed' | 'interrupted';
+}
+
+/** Per-container list of unrot's own backups, oldest first (vzdump archives have no other owner mark). */
+export async function readBackups(stateDir: string, vmid: number): Promise<BackupRecord[]> {
+  return (await readJson<BackupRecord[]>(statePaths(stateDir).backupsFile(vmid))) ?? [];
+}
+
+export async function writeBackups(stateDir: string, vmid: number, records: readonly BackupRecord[]): Promise<void> {
+  await writeJson(statePaths(stateDir).backupsFile(vmid), records);
+}
+
+export async function addBackup(stateDir: string, vmid: number, record: BackupRecord): Promise<void> {
+  const records = await readBackups(stateDir, vmid);
+  await writeBackups(stateDir, vmid, [...records.filter((r) => r.runId !== record.runId), record]);
+}
+
+export async function setBackupResult(stateDir: string, vmid: number, runId: string, result: BackupRecord['result']): Promise<void> {
+  const records = await readBackups(stateDir, vmid);
+  await writeBackups(
+    stateDir,
+    vmid,
+    records.map((r) => (r.runId === runId ? { ...r, result } : r)),
+  );
+}

@@ -1,0 +1,158 @@
+import { UnrotError } from '@unrot/sdk';
+import { effectiveGlobal, effectivePolicy, type LoadedConfig, loadConfig } from '../config/index.js';
+import type { Host } from '../host/host.js';
+import { PctHost } from '../host/pct-host.js';
+import { newRunId } from '../report/run-id.js';
+import { readBackups } from './backup-index.js';
+import type { BackupRef } from './journal.js';
+import { isOwnSnapshot, ownSnapshots } from './own-snapshots.js';
+import { restoreBackup } from './restore-backup.js';
+import { type PruneResult, pruneOwnBackups } from './retention.js';
+import { acquireRunLock } from './run-lock.js';
+import { statePaths } from './state-files.js';
+
+export interface OperatorOptions {
+  configDir: string;
+  stateDir?: string;
+  host?: Host;
+}
+
+async function context(options: OperatorOptions): Promise<{ config: LoadedConfig; stateDir: string; host: Host }> {
+  const config = await loadConfig(options.configDir);
+  const g = effectiveGlobal(config);
+  return { config, stateDir: options.stateDir ?? g.stateDir, host: options.host ?? new PctHost({ node: g.node }) };
+}
+
+export interface RollbackPlan {
+  vmid: number;
+  backup: BackupRef;
+  /** why this backup: named with --to, or the newest taken before the last successful update */
+  chosenBecause: string;
+  wasRunning: boolean;
+  /** exactly what will run */
+  commands: string[][];
+}
+
+export interface RollbackResult extends RollbackPlan {
+  dryRun: boolean;
+  running: boolean;
+  durationMs: number;
+}
+
+/**
+ * `unrot rollback CTID [--to NAME|ARCHIVE] [--dry-run]`. The default target is the backup
+ * unrot took before the last update that succeeded. Holds the run lock, so it never races a run.
+ */
+export async function operatorRollback(options: OperatorOptions & { vmid: number; to?: string; dryRun: boolean }): Promise<RollbackResult> {
+  const { config, stateDir, host } = await context(options);
+  const { vmid } = options;
+  const lock = options.dryRun ? undefined : await acquireRunLock(statePaths(stateDir).lockFile, newRunId());
+  try {
+    const snapshots = await host.listSnapshots(vmid);
+    let backup: BackupRef;
+    let chosenBecause: string;
+    if (options.to) {
+      if (options.to.startsWith('/')) {
+        backup = { kind: 'vzdump', archive: options.to };
+      } else {
+        if (!snapshots.some((s) => !s.current && s.name === options.to))
+          throw new UnrotError('E_NO_BACKUP', `CT ${vmid} has no snapshot '${options.to}'`);
+        backup = { kind: 'snapshot', name: options.to };
+      }
+      chosenBecause = 'named with --to';
+    } else {
+      const records = (await readBackups(stateDir, vmid)).filter((r) => r.result === 'updated');
+      const existing = records.filter((r) => r.kind === 'vzdump' || snapshots.some((s) => s.name === r.name && isOwnSnapshot(s)));
+      const newest = existing.at(-1);
+      if (newest) {
+        backup = {
+          kind: newest.kind,
+          ...(newest.name ? { name: newest.name } : {}),
+          ...(newest.archive ? { archive: newest.archive } : {}),
+          ...(newest.storage ? { storage: newest.storage } : {}),
+        };
+        chosenBecause = `taken before the last successful update (run ${newest.runId})`;
+      } else {
+        const own = ownSnapshots(snapshots).at(-1);
+        if (!own) throw new UnrotError('E_NO_BACKUP', `CT ${vmid} has no snapshot or archive made by unrot; name one with --to`);
+        backup = { kind: 'snapshot', name: own.name };
+        chosenBecause = "the newest of unrot's own snapshots (no record of a successful update)";
+      }
+    }
+    const wasRunning = (await host.status(vmid)) === 'running';
+    const policy = effectivePolicy(config, vmid);
+    const commands =
+      backup.kind === 'snapshot'
+        ? [['pct', 'rollback', String(vmid), backup.name as string, ...(wasRunning ? ['--start', '1'] : [])]]
+        : [
+            ...(wasRunning ? [['pct', 'stop', String(vmid)]] : []),
+            [
+              'pct',
+              'restore',
+              String(vmid),
+              backup.archive as string,
+              '--force',
+              '1',
+              ...(backup.storage ? ['--storage', backup.storage] : []),
+            ],
+            ...(wasRunning ? [['pct', 'start', String(vmid)]] : []),
+          ];
+    const plan: RollbackPlan = { vmid, backup, chosenBecause, wasRunning, commands };
+    if (options.dryRun) return { ...plan, dryRun: true, running: wasRunning, durationMs: 0 };
+    const restored = await restoreBackup(host, vmid, backup, wasRunning, policy.timeoutsMs.rollback);
+    return { ...plan, dryRun: false, running: restored.running, durationMs: restored.durationMs };
+  } finally {
+    await lock?.release();
+  }
+}
+
+export interface SnapshotListing {
+  vmid: number;
+  own: Array<{ name: string; time: string | null; description: string }>;
+  archives: Array<{ archive: string; runId: string; result: string }>;
+  others: string[];
+}
+
+/** `unrot snapshots list`: unrot's own snapshots and archives per container, and the others it will never touch. */
+export async function listOwnBackups(options: OperatorOptions & { vmids?: number[] }): Promise<SnapshotListing[]> {
+  const { stateDir, host } = await context(options);
+  const vmids = options.vmids?.length ? options.vmids : (await host.listContainers()).map((c) => c.vmid);
+  const out: SnapshotListing[] = [];
+  for (const vmid of vmids.sort((a, b) => a - b)) {
+    const tree = await host.listSnapshots(vmid);
+    const records = await readBackups(stateDir, vmid);
+    out.push({
+      vmid,
+      own: ownSnapshots(tree).map((s) => ({ name: s.name, time: s.time, description: s.description })),
+      archives: records
+        .filter((r) => r.kind === 'vzdump' && r.archive)
+        .map((r) => ({ archive: r.archive as string, runId: r.runId, result: r.result })),
+      others: tree.filter((s) => !s.current && !isOwnSnapshot(s)).map((s) => s.name),
+    });
+  }
+  return out;
+}
+
+/** `unrot snapshots prune [--dry-run]`: retention by each container's `backup.keep`. */
+export async function pruneBackups(
+  options: OperatorOptions & { vmids?: number[]; dryRun: boolean; keep?: number },
+): Promise<PruneResult[]> {
+  const { config, stateDir, host } = await context(options);
+  const lock = options.dryRun ? undefined : await acquireRunLock(statePaths(stateDir).lockFile, newRunId());
+  try {
+    const vmids = options.vmids?.length ? options.vmids : (await host.listContainers()).map((c) => c.vmid);
+    const results: PruneResult[] = [];
+    for (const vmid of vmids.sort((a, b) => a - b)) {
+      const policy = effectivePolicy(config, vmid);
+      results.push(
+        await pruneOwnBackups(host, stateDir, vmid, options.keep ?? policy.backup.keep, {
+          dryRun: options.dryRun,
+          timeoutMs: policy.timeoutsMs.backup,
+        }),
+      );
+    }
+    return results;
+  } finally {
+    await lock?.release();
+  }
+}

@@ -1,0 +1,53 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ConfigError, type ConfigProblem } from '../config/config-error.js';
+import { GLOBAL_FILE_NAMES } from '../config/load-config.js';
+import { schemaProblems } from '../config/schema-problems.js';
+import { type MaintenancePolicy, MaintenancePolicySchema } from './policy-schema.js';
+import { resolveSchedule, scheduleProblems } from './resolve-schedule.js';
+import type { MaintenanceSchedule } from './schedule.js';
+
+export interface LoadedSchedule {
+  configDir: string;
+  globalFile: string;
+  schedule: MaintenanceSchedule;
+}
+
+/**
+ * Reads only the `maintenance:` block of DIR/global.yml, validated with line numbers. The
+ * schedule commands use it so they work whether or not the full policy schema knows the key;
+ * `unrot validate` checks the whole file.
+ */
+export async function loadSchedule(dir: string, defaultTimeZone?: string): Promise<LoadedSchedule> {
+  const configDir = resolve(dir);
+  let found: { file: string; text: string } | undefined;
+  for (const name of GLOBAL_FILE_NAMES) {
+    const file = join(configDir, name);
+    const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw new ConfigError([{ file, path: '', message: `cannot be read: ${err.code ?? err.message}`, expected: 'a readable YAML file' }]);
+    });
+    if (text !== undefined) {
+      found = { file, text };
+      break;
+    }
+  }
+  if (!found) {
+    throw new ConfigError(
+      [{ file: join(configDir, 'global.yml'), path: '', message: 'file not found', expected: 'a global.yml (it may be empty)' }],
+      `no global.yml in ${configDir}`,
+    );
+  }
+  const { parseYamlFile, siteOf } = await import('../config/yaml-file.js');
+  const src = parseYamlFile(found.file, found.text);
+  const problems: ConfigProblem[] = [...src.problems];
+  const root = src.value ?? {};
+  const maintenance = typeof root === 'object' && root !== null ? (root as Record<string, unknown>)['maintenance'] : undefined;
+  if (problems.length === 0 && maintenance !== undefined) {
+    const schema = schemaProblems(MaintenancePolicySchema, maintenance, siteOf(src), ['maintenance']);
+    problems.push(...schema);
+    if (schema.length === 0) problems.push(...scheduleProblems(maintenance as MaintenancePolicy, siteOf(src)));
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { configDir, globalFile: found.file, schedule: resolveSchedule(maintenance as MaintenancePolicy | undefined, defaultTimeZone) };
+}

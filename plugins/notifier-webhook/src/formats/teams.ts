@@ -1,0 +1,53 @@
+import { bodyText, summaryLine, summaryOf } from '../message.js';
+import { truncate, truncateBytes } from '../text.js';
+import { type FormatBuilder, jsonRequest } from './types.js';
+
+/** Teams refuses messages above about 28 KB; stay clear of it with the envelope included. */
+export const TEAMS_MAX_BYTES = 27_000;
+
+const COLOURS = { success: 'Good', degraded: 'Warning', failure: 'Attention' } as const;
+
+/** A Workflows "post to a channel when a webhook request is received" payload with one Adaptive Card. */
+export const teams: FormatBuilder = (options, message) => {
+  const summary = summaryLine(summaryOf(message.report));
+  const card = (text: string) => ({
+    type: 'message',
+    attachments: [
+      {
+        contentType: 'application/vnd.microsoft.card.adaptive',
+        contentUrl: null,
+        content: {
+          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+          type: 'AdaptiveCard',
+          version: '1.4',
+          body: [
+            {
+              type: 'TextBlock',
+              text: truncate(message.title, 500),
+              size: 'Large',
+              weight: 'Bolder',
+              color: COLOURS[message.severity],
+              wrap: true,
+            },
+            { type: 'TextBlock', text, wrap: true },
+            {
+              type: 'FactSet',
+              facts: [
+                { title: 'Severity', value: message.severity },
+                { title: 'Run', value: truncate(message.runId, 200) },
+                ...(summary ? [{ title: 'Summary', value: summary }] : []),
+              ],
+            },
+          ],
+          msteams: { width: 'Full' },
+        },
+      },
+    ],
+  });
+  const text = bodyText(message);
+  const envelope = Buffer.byteLength(JSON.stringify(card('')));
+  // JSON escaping can double a text's size; cut the text, then check the real payload.
+  let fitted = truncateBytes(text, TEAMS_MAX_BYTES - envelope);
+  while (Buffer.byteLength(JSON.stringify(card(fitted))) > TEAMS_MAX_BYTES) fitted = truncate(fitted, Math.floor(fitted.length * 0.8));
+  return jsonRequest('teams workflow', options.url as string, card(fitted));
+};

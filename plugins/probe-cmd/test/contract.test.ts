@@ -1,0 +1,6 @@
+import { runProbeContract } from '../../../packages/sdk/src/testing/probe-kit.js';
+import probe from '../src/index.js';
+import { scenarios } from './contract-scenarios.js';
+
+// Each scenario runs a real command on this machine through createLocalExec.
+runProbeContract(probe, scenarios);

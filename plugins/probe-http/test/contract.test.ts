@@ -1,0 +1,6 @@
+import { runProbeContract } from '../../../packages/sdk/src/testing/probe-kit.js';
+import probe from '../src/index.js';
+import { scenarios } from './contract-scenarios.js';
+
+// Each scenario starts a real HTTP or HTTPS server (self-signed certificate from openssl) on 127.0.0.1.
+runProbeContract(probe, scenarios);

@@ -1,0 +1,6 @@
+import { runProbeContract } from '../../../packages/sdk/src/testing/probe-kit.js';
+import probe from '../src/index.js';
+import { scenarios } from './contract-scenarios.js';
+
+// Each scenario starts a real listener on 127.0.0.1 (or closes one) in its setup.
+runProbeContract(probe, scenarios);
