@@ -5,8 +5,15 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TSchema } from '@sinclair/typebox';
-import type { Runner } from '@unrot/sdk';
-import { type RunnerScenario, runRunnerContract } from '@unrot/sdk/testing';
+import type { Notifier, Probe, Runner } from '@unrot/sdk';
+import {
+  type NotifierScenario,
+  type ProbeScenario,
+  type RunnerScenario,
+  runNotifierContract,
+  runProbeContract,
+  runRunnerContract,
+} from '@unrot/sdk/testing';
 import { describe, expect, it } from 'vitest';
 
 const PLUGINS = join(import.meta.dirname, '..', 'plugins');
@@ -45,6 +52,14 @@ for (const dir of dirs) {
   const loaded = await Promise.all(
     runnerFiles.map((f) => (typeof f === 'string' ? load(join(root, f)) : { error: new Error(`not a path: ${String(f)}`) })),
   );
+  // Probes and notifiers: scenarios start real servers, so they live in test/contract-scenarios.ts (exporting `scenarios`).
+  const liveScenariosFile = join(root, 'test', 'contract-scenarios.ts');
+  const probeFiles = Array.isArray(pkg.unrot?.probes) ? (pkg.unrot.probes as unknown[]) : [];
+  const loadedProbe = probeFiles.length === 1 && typeof probeFiles[0] === 'string' ? await load(join(root, probeFiles[0])) : undefined;
+  const notifierFiles = Array.isArray(pkg.unrot?.notifiers) ? (pkg.unrot.notifiers as unknown[]) : [];
+  const loadedNotifier =
+    notifierFiles.length === 1 && typeof notifierFiles[0] === 'string' ? await load(join(root, notifierFiles[0])) : undefined;
+  const liveScenarios = existsSync(liveScenariosFile) && (loadedProbe || loadedNotifier) ? await load(liveScenariosFile) : undefined;
 
   describe(`plugin ${dir}`, () => {
     it('has the package metadata the engine and oclif rely on', () => {
@@ -59,14 +74,36 @@ for (const dir of dirs) {
     });
 
     // No contract kit exists for these yet: fail loudly rather than let them pass untested.
-    for (const kind of ['probes', 'notifiers'] as const) {
-      const list = pkg.unrot?.[kind];
-      if (list === undefined) continue;
-      it(`declares unrot.${kind}, which has a contract kit`, () => {
-        throw new Error(
-          `${dir} declares unrot.${kind} ${JSON.stringify(list)} but the SDK has no ${kind} contract kit yet; add one to test/plugins.test.ts`,
-        );
+    if (probeFiles.length > 0) {
+      it('declares one probe and loads it from the build', () => {
+        expect(probeFiles.length).toBe(1);
+        expect(loadedProbe?.error, String(loadedProbe?.error)).toBeUndefined();
+        expect(loadedProbe?.module?.['probe']).toBe(loadedProbe?.module?.['default']);
+        expect((loadedProbe?.module?.['default'] as Probe | undefined)?.id).toBe(dir.replace(/^probe-/, ''));
       });
+      it('has contract scenarios (test/contract-scenarios.ts exports `scenarios`)', () => {
+        expect(liveScenarios?.error, String(liveScenarios?.error)).toBeUndefined();
+        expect(Array.isArray(liveScenarios?.module?.['scenarios'])).toBe(true);
+      });
+      const probe = loadedProbe?.module?.['default'] as Probe<TSchema> | undefined;
+      const sc = liveScenarios?.module?.['scenarios'] as ProbeScenario[] | undefined;
+      if (probe && sc) runProbeContract(probe, sc);
+    }
+
+    if (notifierFiles.length > 0) {
+      it('declares one notifier and loads it from the build', () => {
+        expect(notifierFiles.length).toBe(1);
+        expect(loadedNotifier?.error, String(loadedNotifier?.error)).toBeUndefined();
+        expect(loadedNotifier?.module?.['notifier']).toBe(loadedNotifier?.module?.['default']);
+        expect((loadedNotifier?.module?.['default'] as Notifier | undefined)?.id).toBe(dir.replace(/^notifier-/, ''));
+      });
+      it('has contract scenarios (test/contract-scenarios.ts exports `scenarios`)', () => {
+        expect(liveScenarios?.error, String(liveScenarios?.error)).toBeUndefined();
+        expect(Array.isArray(liveScenarios?.module?.['scenarios'])).toBe(true);
+      });
+      const notifier = loadedNotifier?.module?.['default'] as Notifier<TSchema> | undefined;
+      const sc = liveScenarios?.module?.['scenarios'] as NotifierScenario[] | undefined;
+      if (notifier && sc) runNotifierContract(notifier, sc);
     }
 
     if (runnerFiles.length === 0) return;

@@ -47,6 +47,12 @@ export function run(file: string, args: readonly string[], timeoutMs = 600_000):
 export const sandbox = (...args: string[]) => run(join(sandboxBin, 'unrot-sandbox'), args, 1_500_000);
 export const pct = (...args: string[]) => run(join(sandboxBin, 'pct'), args);
 export const unrot = (...args: string[]) => run(process.execPath, [unrotBin, ...args, '--config', drillConfig]);
+export const unrotWith = (configDir: string, ...args: string[]) => run(process.execPath, [unrotBin, ...args, '--config', configDir]);
+
+/** Starts `unrot` without waiting, for drills that kill it or race it. */
+export function spawnUnrot(configDir: string, ...args: string[]) {
+  return spawn(process.execPath, [unrotBin, ...args, '--config', configDir], { env: drillEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+}
 
 export async function inCt(vmid: number, ...argv: string[]): Promise<string> {
   const r = await pct('exec', String(vmid), '--', ...argv);

@@ -6,6 +6,7 @@ import { effectivePolicy, type LoadedConfig, loadConfig, validateRunnerOptions }
 import { EngineEvents } from './engine-events.js';
 import type { Host } from './host/host.js';
 import { PctHost } from './host/index.js';
+import { mapLimit } from './host/map-limit.js';
 import type { ContainerTask } from './lifecycle/container-pipeline.js';
 import type { ContainerReport } from './lifecycle/container-result.js';
 import { discoverRunners, type RunnerEntry } from './plugins/discover-plugins.js';
@@ -13,10 +14,12 @@ import { EXIT_CODES } from './report/exit-codes.js';
 import { newRunId } from './report/run-id.js';
 import { REPORT_SCHEMA_ID, type RunReport } from './report/run-report.js';
 import { writeFileAtomic } from './report/write-atomic.js';
-import { type CliSelection, resolveTargets, type TargetDecision } from './targets/resolve-targets.js';
-import { acquireRunLock } from './safety/run-lock.js';
 import { recoverInterrupted } from './safety/recover-interrupted.js';
+import { acquireRunLock } from './safety/run-lock.js';
 import { statePaths } from './safety/state-files.js';
+import { resolveSchedule } from './schedule/resolve-schedule.js';
+import { type AdmissionGate, admissionGate } from './schedule/schedule.js';
+import { type CliSelection, resolveTargets, type TargetDecision } from './targets/resolve-targets.js';
 import { ContainerPool } from './workers/container-pool.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/unrot';
@@ -34,6 +37,10 @@ export interface RunOptions {
   unrotVersion?: string;
   /** Injected for tests; defaults to the real `pct`/`pvesh` adapter. */
   host?: Host;
+  /** Run even outside the maintenance window. */
+  force?: boolean;
+  /** Injected clock for window decisions (tests). */
+  now?: () => Date;
 }
 
 export interface RunOutcome {
@@ -105,6 +112,19 @@ function buildTask(prepared: Prepared, ct: ContainerInfo, runId: string, dryRun:
   };
 }
 
+/**
+ * The maintenance window applies to real runs when global.yml has a `maintenance:` block, or when
+ * the systemd timer / cron job started the run (UNROT_TRIGGER; then the default weekly window
+ * applies if none is configured). A manual run without a `maintenance:` block, a plan, and
+ * `--force` are not gated.
+ */
+function windowGate(prepared: Prepared, options: RunOptions, startedAt: Date): AdmissionGate | undefined {
+  if (options.dryRun || options.force) return undefined;
+  const policy = prepared.config.global.maintenance;
+  if (!policy && !process.env['UNROT_TRIGGER']) return undefined;
+  return admissionGate(resolveSchedule(policy), startedAt);
+}
+
 /** A container's whole time budget: every step's limit, for every runner, plus margin. */
 function containerDeadlineMs(task: ContainerTask): number {
   const t = task.timeoutsMs;
@@ -133,7 +153,8 @@ function skippedReport(ct: ContainerInfo, decision: TargetDecision): ContainerRe
  * check, plan, [apply] → report. Used by `unrot plan` and `unrot run`; usable without oclif.
  */
 export async function runUnrot(options: RunOptions): Promise<RunOutcome> {
-  const started = new Date();
+  const now = options.now ?? (() => new Date());
+  const started = now();
   const runId = newRunId(started);
   const events = options.events ?? new EngineEvents();
   const selection: CliSelection = options.selection ?? {};
@@ -199,16 +220,28 @@ export async function runUnrot(options: RunOptions): Promise<RunOutcome> {
       },
     });
     const reports = new Map<number, ContainerReport>();
+    const gate = windowGate(prepared, options, started);
     try {
-      await Promise.all(
-        selected.map(async (d) => {
-          const ct = byVmid.get(d.vmid) as ContainerInfo;
-          const task = buildTask(prepared, ct, runId, options.dryRun, runDir, stateDir);
-          const report = await pool.run(task, containerDeadlineMs(task));
-          hostLog.info({ vmid: d.vmid, outcome: report.outcome, error: report.error, durationMs: report.durationMs }, 'container done');
-          reports.set(d.vmid, report);
-        }),
-      );
+      // Containers start as slots free up, so the window is asked at each start, not once.
+      await mapLimit(selected, maxConcurrency, async (d) => {
+        const ct = byVmid.get(d.vmid) as ContainerInfo;
+        const admission = gate?.mayStart(now(), effectivePolicy(prepared.config, d.vmid).risk);
+        if (admission && !admission.allowed) {
+          const reason = admission.reason === 'window-closing' ? 'window-closing' : 'outside-window';
+          const detail =
+            admission.reason === 'window-closing'
+              ? `the maintenance window closes in ${Math.round(admission.remainingMs / 60_000)} min; no new container starts (--force overrides)`
+              : 'outside the maintenance window (--force overrides)';
+          hostLog.info({ vmid: d.vmid, reason }, 'not started: maintenance window');
+          events.emit('container:skip', { runId, vmid: d.vmid, reason, detail });
+          reports.set(d.vmid, skippedReport(ct, { ...d, selected: false, reason, detail }));
+          return;
+        }
+        const task = buildTask(prepared, ct, runId, options.dryRun, runDir, stateDir);
+        const report = await pool.run(task, containerDeadlineMs(task));
+        hostLog.info({ vmid: d.vmid, outcome: report.outcome, error: report.error, durationMs: report.durationMs }, 'container done');
+        reports.set(d.vmid, report);
+      });
     } finally {
       await pool.close();
     }

@@ -3,7 +3,18 @@ import type { ExecRecord } from './exec.js';
 import type { PlanStep, Update } from './results.js';
 
 /** Lifecycle step names, in pipeline order. The engine's step table is keyed by these. */
-export const LIFECYCLE_STEPS = ['resolve', 'preflight', 'detect', 'check', 'plan', 'backup', 'apply', 'verify', 'rollback', 'report'] as const;
+export const LIFECYCLE_STEPS = [
+  'resolve',
+  'preflight',
+  'detect',
+  'check',
+  'plan',
+  'backup',
+  'apply',
+  'verify',
+  'rollback',
+  'report',
+] as const;
 export type LifecycleStep = (typeof LIFECYCLE_STEPS)[number];
 
 export type SkipReason =
@@ -17,7 +28,9 @@ export type SkipReason =
   | 'vanished'
   | 'no-runners'
   | 'backup-unavailable'
-  | 'recovery-failed';
+  | 'recovery-failed'
+  | 'outside-window'
+  | 'window-closing';
 
 /** Every event the engine emits, with its payload. Subscribe through the engine's typed emitter. */
 export interface LifecycleEvents {

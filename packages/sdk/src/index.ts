@@ -5,6 +5,7 @@ export * from './exec.js';
 export * from './logger.js';
 export * from './notifier.js';
 export * from './policy.js';
+export * from './policy-maintenance.js';
 export * from './probe.js';
 export * from './results.js';
 export * from './runner.js';

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { ContainerRiskSchema, MaintenancePolicySchema } from './policy-maintenance.js';
 
 /** Policy files are YAML with snake_case keys; these schemas are the single source of truth
  * for validation and for docs/config-reference.md (a test keeps the two in sync). */
@@ -21,7 +22,9 @@ export const TimeoutsSchema = Type.Object(
     check: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400, description: 'seconds for each runner check (default 600)' })),
     plan: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400, description: 'seconds for each runner plan (default 60)' })),
     apply: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400, description: 'seconds for each runner apply (default 3600)' })),
-    backup: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400, description: 'seconds for the pre-update snapshot or vzdump (default 1800)' })),
+    backup: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 86400, description: 'seconds for the pre-update snapshot or vzdump (default 1800)' }),
+    ),
     verify: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400, description: 'seconds for post-update verification (default 600)' })),
     rollback: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400, description: 'seconds for a rollback or restore (default 1800)' })),
   },
@@ -87,13 +90,25 @@ export const BackupSchema = Type.Object(
         description: 'when the storage cannot snapshot: fall back to vzdump, or skip the container with the reason (default skip)',
       }),
     ),
-    keep: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: "how many of unrot's own snapshots/archives to keep per container (default 3)" })),
-    vzdump_storage: Type.Optional(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_.-]*$', description: 'storage ID for vzdump archives (default local)' })),
+    keep: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100,
+        description: "how many of unrot's own snapshots/archives to keep per container (default 3)",
+      }),
+    ),
+    vzdump_storage: Type.Optional(
+      Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_.-]*$', description: 'storage ID for vzdump archives (default local)' }),
+    ),
     vzdump_mode: Type.Optional(
-      Type.Union([Type.Literal('snapshot'), Type.Literal('suspend'), Type.Literal('stop')], { description: 'vzdump --mode (default snapshot)' }),
+      Type.Union([Type.Literal('snapshot'), Type.Literal('suspend'), Type.Literal('stop')], {
+        description: 'vzdump --mode (default snapshot)',
+      }),
     ),
     vzdump_compress: Type.Optional(
-      Type.Union([Type.Literal('zstd'), Type.Literal('gzip'), Type.Literal('lzo'), Type.Literal('0')], { description: 'vzdump --compress (default zstd)' }),
+      Type.Union([Type.Literal('zstd'), Type.Literal('gzip'), Type.Literal('lzo'), Type.Literal('0')], {
+        description: 'vzdump --compress (default zstd)',
+      }),
     ),
   },
   { additionalProperties: false, description: 'the backup taken before a container is changed' },
@@ -102,7 +117,9 @@ export const BackupSchema = Type.Object(
 /** When unrot puts a container back to its pre-update backup. */
 export const RollbackSchema = Type.Object(
   {
-    on_failure: Type.Optional(Type.Boolean({ description: 'roll back automatically when a critical runner fails after changing the container (default true)' })),
+    on_failure: Type.Optional(
+      Type.Boolean({ description: 'roll back automatically when a critical runner fails after changing the container (default true)' }),
+    ),
     critical: Type.Optional(
       Type.Array(Type.String({ pattern: '^[a-z][a-z0-9-]*$' }), {
         description: 'runner ids whose failure triggers a rollback; default: every runner of the container',
@@ -144,6 +161,7 @@ export const GlobalPolicySchema = Type.Object(
     defaults: Type.Optional(DefaultsSchema),
     targets: Type.Optional(TargetsSchema),
     exclusions: Type.Optional(ExclusionsSchema),
+    maintenance: Type.Optional(MaintenancePolicySchema),
   },
   { additionalProperties: false },
 );
@@ -152,6 +170,7 @@ export type GlobalPolicy = Static<typeof GlobalPolicySchema>;
 export const ContainerPolicySchema = Type.Object(
   {
     enabled: Type.Optional(Type.Boolean({ description: 'false skips the container (default true)' })),
+    risk: Type.Optional(ContainerRiskSchema),
     runners: Type.Optional(RunnersSchema),
     backup: Type.Optional(BackupSchema),
     rollback: Type.Optional(RollbackSchema),

@@ -1,6 +1,6 @@
 // Scenarios for the SDK's notifier contract kit: each starts a real SMTP server on 127.0.0.1
 // (smtp-server in this process) and points the email notifier at it.
-import type { NotifierFixture, NotifierScenario } from '../../../packages/sdk/dist/testing/notifier-kit.js';
+import type { NotifierFixture, NotifierScenario } from '@unrot/sdk/testing';
 import { makeCert, removeCert, startHangingServer, startSmtp, type TestSmtpOptions } from './helpers/smtp-server.js';
 
 const PASSWORD = 'contract-Pa55word/with+symbols=';

@@ -79,8 +79,11 @@ async function attemptOnce(out: OutgoingRequest, agent: Agent, policy: DeliveryP
       headersTimeout: policy.timeoutMs,
       bodyTimeout: policy.timeoutMs,
     });
+    // The attempt's timer can still fire after the body is done with; its abort error is expected.
+    res.body.on('error', () => undefined);
     if (res.statusCode >= 200 && res.statusCode < 300) {
-      await res.body.dump({ limit: 64 * 1024 });
+      // Accepted once the status is in: a body that then stalls must not turn it into a failure.
+      res.body.destroy();
       return { kind: 'ok', status: res.statusCode };
     }
     const snippet = await readSnippet(res.body);

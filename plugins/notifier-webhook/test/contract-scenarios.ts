@@ -1,7 +1,7 @@
 // Contract scenarios for the notifier kit: each starts a real local stand-in of a service on
 // 127.0.0.1 that validates payloads as the service documents them and answers like it.
 // Exported for the repository's plugin loop (test/plugins.test.ts) as well as contract.test.ts.
-import type { NotifierScenario } from '../../../packages/sdk/src/testing/notifier-kit.js';
+import type { NotifierScenario } from '@unrot/sdk/testing';
 import type { Format } from '../src/options.js';
 import { type FakeServiceOptions, startFakeService } from './helpers/fake-services.js';
 

@@ -110,6 +110,26 @@ describe('retries and time limits', () => {
     }
   });
 
+  it('an error answer whose body stalls counts as a timeout; a 2xx whose body stalls as delivered', async () => {
+    const failing = await startFakeService('slack', { inject: () => ({ status: 502, body: 'upstream', stallBody: true }) });
+    try {
+      const out = await send({ ...failing.options, ...FAST, retries: 0 });
+      expect(out.error?.code).toBe('E_NOTIFY_TIMEOUT');
+      expect(out.ms).toBeLessThan(400 + 500);
+    } finally {
+      await failing.close();
+    }
+    const accepting = await startFakeService('slack', { inject: () => ({ status: 200, body: 'o', stallBody: true }) });
+    try {
+      const out = await send({ ...accepting.options, ...FAST });
+      expect(out.error).toBeUndefined();
+      expect(out.ms).toBeLessThan(300);
+      expect(accepting.server.requests).toHaveLength(1);
+    } finally {
+      await accepting.close();
+    }
+  });
+
   it('other 4xx answers are not retried', async () => {
     for (const status of [400, 403, 404, 410]) {
       const s = await startFakeService('ntfy', { inject: () => ({ status, body: 'nope' }) });

@@ -1,5 +1,5 @@
+import type { ProbeScenario } from '@unrot/sdk/testing';
 import { createLocalExec } from '@unrot/sdk/testing';
-import type { ProbeScenario } from '../../../packages/sdk/src/testing/probe-kit.js';
 
 /** Real commands on this machine through the SDK's local exec (the engine uses pct exec instead). */
 const node = (script: string) => [process.execPath, '-e', script];

@@ -1,4 +1,4 @@
-import type { ProbeFixture, ProbeScenario } from '../../../packages/sdk/src/testing/probe-kit.js';
+import type { ProbeFixture, ProbeScenario } from '@unrot/sdk/testing';
 import { makeSelfSignedCert, startHttpServer, startHttpsServer } from './helpers/servers.js';
 
 /** A scenario against a fresh HTTP server on 127.0.0.1; `options` gets the server's port. */

@@ -1,4 +1,4 @@
-import { runProbeContract } from '../../../packages/sdk/src/testing/probe-kit.js';
+import { runProbeContract } from '@unrot/sdk/testing';
 import probe from '../src/index.js';
 import { scenarios } from './contract-scenarios.js';
 

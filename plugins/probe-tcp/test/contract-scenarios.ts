@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:net';
-import type { ProbeScenario } from '../../../packages/sdk/src/testing/probe-kit.js';
+import type { ProbeScenario } from '@unrot/sdk/testing';
 
 /** A TCP server on 127.0.0.1 that accepts and closes; it closes itself at teardown. */
 export async function listenOnLoopback(): Promise<{ server: Server; port: number }> {

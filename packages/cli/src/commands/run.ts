@@ -11,6 +11,7 @@ export default class Run extends BaseCommand {
     ct: Flags.string({ summary: 'Only these containers (comma-separated VMIDs).', multiple: true }),
     tag: Flags.string({ summary: 'Only containers carrying one of these Proxmox tags.', multiple: true }),
     'state-dir': Flags.string({ summary: 'Where reports and logs go (default: state_dir from global.yml, else /var/lib/unrot).' }),
+    force: Flags.boolean({ summary: 'Run even outside the maintenance window.', default: false }),
   };
 
   async run(): Promise<void> {

@@ -13,13 +13,27 @@ function formatContainer(c: ContainerReport, dryRun: boolean): string[] {
     lines.push(`  skipped: ${c.skipReason ?? 'unknown'}${c.skipDetail ? ` (${c.skipDetail})` : ''}`);
     return lines;
   }
+  if (c.backup) {
+    const what = c.backup.name ?? c.backup.archive ?? c.backup.kind;
+    lines.push(
+      c.backup.planned
+        ? `  backup first: ${c.backup.hostArgv ? formatArgv(c.backup.hostArgv) : c.backup.kind}`
+        : `  backup: ${c.backup.kind} ${what}`,
+    );
+  }
   for (const r of c.runners) {
     if (!r.applicable) {
       lines.push(`  ${r.id}: not applicable${r.reason ? ` (${r.reason})` : ''}`);
       continue;
     }
-    const list = dryRun || c.outcome === 'failed' ? r.updates : r.changed;
-    const verb = dryRun ? 'pending' : c.outcome === 'failed' ? 'pending' : 'updated';
+    const list = !dryRun && c.outcome === 'updated' ? r.changed : r.updates;
+    const verb = dryRun
+      ? 'pending'
+      : c.outcome === 'updated'
+        ? 'updated'
+        : c.outcome === 'rolled-back'
+          ? 'undone by the rollback'
+          : 'pending';
     lines.push(`  ${r.id}: ${list.length === 0 ? 'nothing to do' : `${list.length} ${verb}`}`);
     for (const u of list) lines.push(`    ${u.name} ${u.from ?? '(new)'} → ${u.to}${u.scope ? `  [${u.scope}]` : ''}`);
     for (const w of r.withheld) lines.push(`    withheld ${w.name}: ${w.reason}`);
@@ -28,6 +42,14 @@ function formatContainer(c: ContainerReport, dryRun: boolean): string[] {
   if (c.error)
     lines.push(`  FAILED at ${c.error.step}${c.error.runner ? ` (${c.error.runner})` : ''}: ${c.error.code}: ${c.error.message}`);
   else if (c.outcome === 'nothing-to-do') lines.push('  nothing to do');
+  if (c.rollback) {
+    lines.push(
+      c.rollback.error
+        ? `  ROLLBACK to ${c.rollback.to} FAILED: ${c.rollback.error}`
+        : `  ROLLED BACK to ${c.rollback.kind} ${c.rollback.to} (${c.rollback.running ? 'running again' : 'not running'})`,
+    );
+  }
+  if (c.pruned?.length) lines.push(`  pruned old backups: ${c.pruned.join(', ')}`);
   return lines;
 }
 

@@ -6,6 +6,7 @@ export interface RunFlags {
   ct?: string[];
   tag?: string[];
   'state-dir'?: string;
+  force?: boolean;
 }
 
 export function selectionFrom(flags: RunFlags): { cts: number[]; tags: string[] } {
@@ -27,6 +28,7 @@ export async function runCommand(self: BaseCommand, flags: RunFlags, dryRun: boo
       pluginRoots: self.pluginRoots(),
       unrotVersion: self.config.version,
       ...(flags['state-dir'] ? { stateDir: flags['state-dir'] } : {}),
+      ...(flags.force ? { force: true } : {}),
     });
     self.log(flags.json ? JSON.stringify(outcome.report, null, 2) : formatReport(outcome.report));
     process.exitCode = outcome.exitCode;

@@ -48,6 +48,8 @@ export interface EffectivePolicy {
   hasFile: boolean;
   backup: EffectiveBackup;
   rollback: EffectiveRollback;
+  /** 'low' containers may also run in the daily quick pass (maintenance.quick_pass). */
+  risk: 'low' | 'normal';
 }
 
 const isOsRunnerId = (id: string): boolean => (OS_RUNNERS as readonly string[]).includes(id);
@@ -94,6 +96,7 @@ export function effectivePolicy(
     timeoutsMs: timeouts,
     retries: own.retries ?? defaults.retries ?? CONFIG_DEFAULTS.retries,
     hasFile: entry !== undefined,
+    risk: own.risk ?? 'normal',
     backup: mergeBackup({ ...CONFIG_DEFAULTS.backup, ...defaults.backup, ...own.backup }),
     rollback: mergeRollback({ ...CONFIG_DEFAULTS.rollback, ...defaults.rollback, ...own.rollback }),
   };

@@ -101,6 +101,11 @@ export async function loadConfig(dir: string): Promise<LoadedConfig> {
   const globalSrc = result.isEmpty ? parseYamlFile(globalFile, '') : (result.config as LoadedYaml).yaml;
   sources.set(globalFile, globalSrc);
   const global = validate<GlobalPolicy>(globalSrc, GlobalPolicySchema, problems, siteOf);
+  // Rules the schema cannot express (a real time zone, windows that fit in a week).
+  if (problems.length === 0 && global.maintenance) {
+    const { maintenanceProblems } = await import('../schedule/resolve-schedule.js');
+    problems.push(...maintenanceProblems(global.maintenance, siteOf(globalSrc)));
+  }
 
   const discovered = await discoverContainerFiles(root);
   problems.push(...discovered.problems);

@@ -1,5 +1,6 @@
 import { Kind, type TSchema } from '@sinclair/typebox';
 import { ContainerPolicySchema, GlobalPolicySchema } from '@unrot/sdk';
+import { SCHEDULE_DEFAULTS } from '../schedule/schedule.js';
 import { describeSchema } from './describe-schema.js';
 import { CONFIG_DEFAULTS } from './effective-policy.js';
 import type { RunnerCatalogEntry } from './runner-options.js';
@@ -38,6 +39,11 @@ export const DOC_DEFAULTS: Record<string, Record<string, string>> = {
     'defaults.retries': String(CONFIG_DEFAULTS.retries),
     'defaults.runners.os': CONFIG_DEFAULTS.osRunner,
     'exclusions.packages': 'none',
+    'maintenance.time_zone': 'the host zone',
+    'maintenance.windows': `${SCHEDULE_DEFAULTS.windows.map((w) => `${w.days.join(',')} ${w.start} for ${w.duration}`).join('; ')}`,
+    'maintenance.quick_pass': 'none',
+    'maintenance.randomized_delay': `${SCHEDULE_DEFAULTS.randomizedDelayMs / 60_000}m`,
+    'maintenance.cutoff': `${SCHEDULE_DEFAULTS.cutoffMs / 60_000}m`,
   },
   container: {
     enabled: String(CONFIG_DEFAULTS.enabled),

@@ -8,8 +8,10 @@ export {
   successRate,
 } from './baseline-store.js';
 export { type Clock, realClock } from './clock.js';
+export { discoverProbes, loadProbeModule, type ProbeEntry } from './discover-probes.js';
 export { type GateDecision, gate, type HealthVerdict } from './gate.js';
 export * from './policy-schema.js';
+export { type ProbeOptionProblem, prepareProbeOptions, probeOptionProblems } from './probe-options.js';
 export {
   backoffDelay,
   type HealthAttempt,

@@ -5,7 +5,7 @@ import { type BackupRef, clearJournal, type JournalStep, writeJournal } from '..
 import { snapshotDescriptionFor, snapshotNameFor } from '../safety/own-snapshots.js';
 import { restoreBackup } from '../safety/restore-backup.js';
 import { pruneOwnBackups } from '../safety/retention.js';
-import type { Emit, ContainerTask } from './container-pipeline.js';
+import type { ContainerTask, Emit } from './container-pipeline.js';
 import type { ContainerReport, RunnerReport } from './container-result.js';
 
 export interface PendingRunner {

@@ -48,6 +48,22 @@ export interface DispatchOptions {
   deadlineMs?: number;
 }
 
+/** Reading or writing the throttle state may take this long; a stuck filesystem must not hold the run. */
+export const STATE_IO_LIMIT_MS = 2_000;
+
+/** Resolves with `fallback` if `work` has not settled in `ms` (the work is left to finish on its own). */
+async function within<T>(work: Promise<T>, ms: number, fallback: () => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback()), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const identity: Redactor = { string: (s) => s, value: (v) => v, leaks: () => false };
 
 /** Sends to one sink under a deadline; aborts the notifier's signal when the deadline passes. */
@@ -96,7 +112,11 @@ export async function dispatchNotifications(options: DispatchOptions): Promise<D
     const message = redactor.value(options.notification);
     let state = ThrottleState.empty();
     if (options.stateFile) {
-      const loaded = await ThrottleState.load(options.stateFile);
+      const file = options.stateFile;
+      const loaded = await within(ThrottleState.load(file), STATE_IO_LIMIT_MS, () => ({
+        state: ThrottleState.empty(),
+        problem: `reading ${file} took longer than ${STATE_IO_LIMIT_MS} ms`,
+      }));
       state = loaded.state;
       if (loaded.problem) log.warn({ problem: loaded.problem }, 'notification throttle state reset');
     }
@@ -129,9 +149,13 @@ export async function dispatchNotifications(options: DispatchOptions): Promise<D
     });
     results.push(...(await Promise.all(jobs)));
     if (options.stateFile) {
-      await state.save(options.stateFile).catch((error: unknown) => {
-        log.warn({ error: redactor.string(String(error)) }, 'notification throttle state not saved');
-      });
+      const file = options.stateFile;
+      const saved = state.save(file).then(
+        () => undefined,
+        (error: unknown) => redactor.string(String(error)),
+      );
+      const problem = await within(saved, STATE_IO_LIMIT_MS, () => `writing ${file} took longer than ${STATE_IO_LIMIT_MS} ms`);
+      if (problem) log.warn({ error: problem }, 'notification throttle state not saved');
     }
   } catch (error) {
     // A bug here must not fail the run: report it per sink instead.

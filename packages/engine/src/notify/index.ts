@@ -1,4 +1,5 @@
 export { composeNotification, composeTitle, countsPhrase, LOG_TAIL_LINES } from './compose-message.js';
+export { discoverNotifiers } from './discover-notifiers.js';
 export {
   type DeliveryResult,
   DeliveryResultSchema,
@@ -23,6 +24,7 @@ export {
   type Throttle,
   ThrottleSchema,
 } from './policy-schema.js';
+export { type NotificationSetup, prepareNotifications } from './prepare-notifications.js';
 export { prepareSinks } from './prepare-sinks.js';
 export { computeSeverity, isFailed, rollbackOf, type SeverityVerdict } from './severity.js';
 export { foldDigest, type HeldMessage, MAX_HELD, ThrottleState, type ThrottleStateData } from './throttle.js';

@@ -49,16 +49,24 @@ export function prepareSinks(
     if (resolved.problems.length === 0) {
       // Defaults are applied to a copy; errors are reported by path only, never with the value.
       const options = Value.Default(notifier.optionsSchema, structuredClone(resolved.value));
-      for (const e of Value.Errors(notifier.optionsSchema, options)) {
+      const schemaErrors = [...Value.Errors(notifier.optionsSchema, options)];
+      for (const e of schemaErrors) {
         problems.push({ file, path: formatPath([...at, 'options', ...e.path.split('/').filter(Boolean)]), message: e.message });
       }
+      // Only meaningful on options that fit the schema.
+      if (schemaErrors.length === 0) {
+        for (const message of notifier.checkOptions?.(options) ?? [])
+          problems.push({ file, path: formatPath([...at, 'options']), message });
+      }
+      const timeoutMs =
+        sink.timeout_s !== undefined ? sink.timeout_s * 1000 : (notifier.maxDurationMs?.(options) ?? DEFAULT_NOTIFY_TIMEOUT_S * 1000);
       out.push({
         name,
         notifier,
         options,
         minSeverity: sink.min_severity ?? DEFAULT_MIN_SEVERITY,
         ...(sink.throttle ? { throttle: sink.throttle } : {}),
-        timeoutMs: (sink.timeout_s ?? DEFAULT_NOTIFY_TIMEOUT_S) * 1000,
+        timeoutMs,
       });
     }
   });

@@ -1,6 +1,5 @@
-import { formatDuration } from './duration.js';
 import type { MaintenanceSchedule } from './schedule.js';
-import { parseStart, WEEKDAYS, type WindowSpec } from './windows.js';
+import { describeWindow, parseStart, WEEKDAYS, type WindowSpec } from './windows.js';
 
 export const CRON_FILE_NAME = 'unrot';
 
@@ -32,14 +31,8 @@ export function renderCronFile(schedule: MaintenanceSchedule, opts: { command: r
     'UNROT_TRIGGER=cron',
   ];
   for (const w of schedule.full.windows)
-    lines.push(
-      `# window: ${w.days.join(',')} ${w.start} for ${formatDuration(w.durationMs)}`,
-      `${cronTimeFields(w)} ${user} ${opts.command.join(' ')}`,
-    );
+    lines.push(`# window: ${describeWindow(w)}`, `${cronTimeFields(w)} ${user} ${opts.command.join(' ')}`);
   for (const w of schedule.quick.windows)
-    lines.push(
-      `# quick pass (risk: low only): ${w.days.join(',')} ${w.start} for ${formatDuration(w.durationMs)}`,
-      `${cronTimeFields(w)} ${user} ${opts.command.join(' ')}`,
-    );
+    lines.push(`# quick pass (risk: low only): ${describeWindow(w)}`, `${cronTimeFields(w)} ${user} ${opts.command.join(' ')}`);
   return `${lines.join('\n')}\n`;
 }

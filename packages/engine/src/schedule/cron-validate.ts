@@ -84,7 +84,9 @@ export function cronLineProblems(line: string): string[] {
   if (special) {
     if (!SPECIALS.has(parts[0] ?? '')) problems.push(`'${parts[0]}' is not a cron @keyword`);
   } else {
-    FIELDS.forEach((spec, i) => problems.push(...cronFieldProblems(parts[i] ?? '', spec)));
+    FIELDS.forEach((spec, i) => {
+      problems.push(...cronFieldProblems(parts[i] ?? '', spec));
+    });
   }
   const user = parts[timeCount] ?? '';
   if (!USER.test(user)) problems.push(`'${user}' is not a user name`);

@@ -1,8 +1,7 @@
 import { UnrotError } from '@unrot/sdk';
 
-/** `3h`, `90m`, `1h30m`, `2d`: whole days, hours and minutes, in this order. Seconds are not
- * offered because timers and cron work in minutes (cron cannot express seconds at all). */
-export const DURATION_PATTERN = '^([0-9]+d)?([0-9]+h)?([0-9]+m)?$';
+/** Same grammar as policy-schema's DURATION_PATTERN. Seconds are not offered because cron
+ * cannot express them and windows are planned in minutes. */
 const DURATION_RE = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$/;
 
 export const MINUTE_MS = 60_000;

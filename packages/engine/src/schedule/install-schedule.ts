@@ -41,10 +41,14 @@ export const realSystemctl: Systemctl = async (args) => {
 };
 
 export interface ScheduleTarget {
-  /** write below this directory instead of /, and never call systemctl */
+  /** write below this directory instead of / (and, by default, never call systemctl) */
   root?: string;
+  /** reload/enable/disable through systemctl; default: only without `root` */
+  manageSystemd?: boolean;
   systemctl?: Systemctl;
 }
+
+const managesSystemd = (t: ScheduleTarget) => t.manageSystemd ?? !t.root;
 
 const onDisk = (target: ScheduleTarget, path: string) => (target.root ? join(target.root, path) : path);
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -149,6 +153,15 @@ export async function installSchedule(opts: InstallOptions): Promise<InstallResu
         `${onDisk(opts, path)} exists and was not written by unrot schedule install (or was edited since); move it away or use --force`,
       );
   }
+  if (previous && previous.kind !== opts.kind && !opts.force) {
+    // switching kinds removes the old files; an edited one would be orphaned (and still active)
+    const edited = (await fileStates(opts, previous)).filter((f) => f.state === 'modified').map((f) => onDisk(opts, f.path));
+    if (edited.length > 0)
+      throw new UnrotError(
+        'E_USAGE',
+        `${edited.join(', ')} ${edited.length === 1 ? 'was' : 'were'} edited since install; remove by hand or use --force`,
+      );
+  }
   const calls: string[][] = [];
   const systemctl = async (args: string[]) => {
     calls.push(args);
@@ -161,7 +174,7 @@ export async function installSchedule(opts: InstallOptions): Promise<InstallResu
     calls.push(...r.systemctl);
   }
   for (const [path, text] of files) await writeFileAtomic(onDisk(opts, path), text, 0o644);
-  const real = !opts.root;
+  const real = managesSystemd(opts);
   if (real && opts.kind === 'systemd') {
     await systemctl(['daemon-reload']);
     await systemctl(['enable', '--now', TIMER_NAME]);
@@ -196,7 +209,7 @@ export async function removeSchedule(opts: ScheduleTarget & { force?: boolean })
     result.systemctl.push(args);
     await (opts.systemctl ?? realSystemctl)(args);
   };
-  if (manifest.enabled && !opts.root) await systemctl(['disable', '--now', TIMER_NAME]);
+  if (manifest.enabled && managesSystemd(opts)) await systemctl(['disable', '--now', TIMER_NAME]);
   for (const { path, state } of await fileStates(opts, manifest)) {
     if (state === 'missing') result.missing.push(path);
     else if (state === 'modified' && !opts.force) result.kept.push(path);
@@ -205,7 +218,7 @@ export async function removeSchedule(opts: ScheduleTarget & { force?: boolean })
       result.removed.push(path);
     }
   }
-  if (manifest.kind === 'systemd' && !opts.root) await systemctl(['daemon-reload']);
+  if (manifest.kind === 'systemd' && managesSystemd(opts)) await systemctl(['daemon-reload']);
   if (result.kept.length === 0) await unlink(onDisk(opts, MANIFEST_PATH));
   return result;
 }
@@ -213,7 +226,10 @@ export async function removeSchedule(opts: ScheduleTarget & { force?: boolean })
 /** The timer's next elapse as systemd reports it (randomized delay included), or null when unknown. */
 export async function timerNextElapse(): Promise<string | null> {
   const { execa } = await import('execa');
-  const r = await execa('systemctl', ['show', '--property=NextElapseUSecRealtime', '--value', TIMER_NAME], { reject: false, stdin: 'ignore' });
+  const r = await execa('systemctl', ['show', '--property=NextElapseUSecRealtime', '--value', TIMER_NAME], {
+    reject: false,
+    stdin: 'ignore',
+  });
   const value = r.exitCode === 0 ? String(r.stdout).trim() : '';
   return value === '' || value === 'n/a' ? null : value;
 }

@@ -4,7 +4,7 @@ import { ConfigError, type ConfigProblem } from '../config/config-error.js';
 import { GLOBAL_FILE_NAMES } from '../config/load-config.js';
 import { schemaProblems } from '../config/schema-problems.js';
 import { type MaintenancePolicy, MaintenancePolicySchema } from './policy-schema.js';
-import { resolveSchedule, scheduleProblems } from './resolve-schedule.js';
+import { maintenanceProblems, resolveSchedule } from './resolve-schedule.js';
 import type { MaintenanceSchedule } from './schedule.js';
 
 export interface LoadedSchedule {
@@ -46,7 +46,7 @@ export async function loadSchedule(dir: string, defaultTimeZone?: string): Promi
   if (problems.length === 0 && maintenance !== undefined) {
     const schema = schemaProblems(MaintenancePolicySchema, maintenance, siteOf(src), ['maintenance']);
     problems.push(...schema);
-    if (schema.length === 0) problems.push(...scheduleProblems(maintenance as MaintenancePolicy, siteOf(src)));
+    if (schema.length === 0) problems.push(...maintenanceProblems(maintenance as MaintenancePolicy, siteOf(src)));
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { configDir, globalFile: found.file, schedule: resolveSchedule(maintenance as MaintenancePolicy | undefined, defaultTimeZone) };

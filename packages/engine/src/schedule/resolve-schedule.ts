@@ -14,7 +14,7 @@ type WindowPolicy = NonNullable<MaintenancePolicy['windows']>[number];
  * the timer's jitter plus the cutoff must leave time in every window to start a container.
  * Expects a value the schema already accepted.
  */
-export function scheduleProblems(
+export function maintenanceProblems(
   policy: MaintenancePolicy | undefined,
   site: ProblemSite,
   prefix: KeyPath = ['maintenance'],

@@ -1,6 +1,6 @@
 import type { Admission } from './admission.js';
 import { mayStartContainer } from './admission.js';
-import { MINUTE_MS, HOUR_MS } from './duration.js';
+import { HOUR_MS, MINUTE_MS } from './duration.js';
 import type { ContainerRisk } from './policy-schema.js';
 import { currentWindow, type WindowInstance, type WindowSet } from './windows.js';
 
@@ -31,17 +31,41 @@ export function passAt(schedule: MaintenanceSchedule, now: Date): Pass | null {
   return quick ? { kind: 'quick', window: quick } : null;
 }
 
-/** Whether a container of this risk may start now: full windows take everyone, quick passes only `low`. */
+export interface AdmissionGate {
+  /** The windows open when the run started (null: none). */
+  full: WindowInstance | null;
+  quick: WindowInstance | null;
+  /** May a container of this risk start at `now`? Judged against the windows captured at start. */
+  mayStart(now: Date, risk?: ContainerRisk): Admission & { pass: Pass['kind'] | null };
+}
+
+/**
+ * Captures the windows open when a run starts. Every later "may this container start?" is
+ * answered against those, so a run that outlives its window never drifts into the next one:
+ * a new window gets its own run from its own timer elapse.
+ */
+export function admissionGate(schedule: MaintenanceSchedule, startedAt: Date): AdmissionGate {
+  const full = currentWindow(schedule.full, startedAt);
+  const quick = currentWindow(schedule.quick, startedAt);
+  return {
+    full,
+    quick,
+    mayStart(now, risk = 'normal') {
+      const byFull = mayStartContainer(full, now, schedule.cutoffMs);
+      // a full window takes every container; the quick pass only low-risk ones
+      if (byFull.allowed || risk !== 'low') return { ...byFull, pass: full ? 'full' : null };
+      const byQuick = mayStartContainer(quick, now, schedule.cutoffMs);
+      if (byQuick.allowed || !full) return { ...byQuick, pass: quick ? 'quick' : null };
+      return { ...byFull, pass: 'full' };
+    },
+  };
+}
+
+/** One-off question at `now` with the windows open at `now`. */
 export function mayStartNow(
   schedule: MaintenanceSchedule,
   now: Date,
   risk: ContainerRisk = 'normal',
 ): Admission & { pass: Pass['kind'] | null } {
-  const full = currentWindow(schedule.full, now);
-  const fullAdmission = mayStartContainer(full, now, schedule.cutoffMs);
-  if (fullAdmission.allowed || risk !== 'low') return { ...fullAdmission, pass: full ? 'full' : null };
-  const quick = currentWindow(schedule.quick, now);
-  const quickAdmission = mayStartContainer(quick, now, schedule.cutoffMs);
-  if (quickAdmission.allowed) return { ...quickAdmission, pass: 'quick' };
-  return full ? { ...fullAdmission, pass: 'full' } : { ...quickAdmission, pass: quick ? 'quick' : null };
+  return admissionGate(schedule, now).mayStart(now, risk);
 }

@@ -1,6 +1,6 @@
 import { formatDuration } from './duration.js';
 import type { MaintenanceSchedule } from './schedule.js';
-import { nextWindow, skippedStarts, WEEKDAYS, type WindowSet, type WindowSpec } from './windows.js';
+import { describeWindow, nextWindow, skippedStarts, type WindowSet, type WindowSpec } from './windows.js';
 import { formatLocal } from './zoned-time.js';
 
 export interface ScheduleSummary {
@@ -14,11 +14,6 @@ export interface ScheduleSummary {
   nextQuickPass: { start: string; end: string; startLocal: string; endLocal: string } | null;
   /** starts that a DST gap removes in the next year (systemd does not fire on them either) */
   warnings: string[];
-}
-
-export function describeWindow(w: WindowSpec): string {
-  const days = WEEKDAYS.every((d) => w.days.includes(d)) ? 'daily' : WEEKDAYS.filter((d) => w.days.includes(d)).join(',');
-  return `${days} ${w.start} for ${formatDuration(w.durationMs)}`;
 }
 
 function next(set: WindowSet, now: Date): ScheduleSummary['nextWindow'] {

@@ -1,6 +1,5 @@
-import { formatDuration } from './duration.js';
 import type { MaintenanceSchedule } from './schedule.js';
-import { WEEKDAYS, type Weekday, type WindowSpec } from './windows.js';
+import { describeWindow, WEEKDAYS, type Weekday, type WindowSpec } from './windows.js';
 
 export const SERVICE_NAME = 'unrot.service';
 export const TIMER_NAME = 'unrot.timer';
@@ -27,11 +26,6 @@ export function onCalendar(window: WindowSpec, timeZone: string): string {
   return `${days}*-*-* ${window.start}:00 ${timeZone}`;
 }
 
-function describe(window: WindowSpec): string {
-  const days = WEEKDAYS.every((d) => window.days.includes(d)) ? 'daily' : window.days.join(',');
-  return `${days} ${window.start} for ${formatDuration(window.durationMs)}`;
-}
-
 export interface UnitOptions {
   /** argv of `unrot run …`, already checked by runArgv */
   execStart: readonly string[];
@@ -45,9 +39,9 @@ const header = (source: string) =>
 /** Timer: one OnCalendar= per window start (full and quick pass); `unrot run` itself decides which pass it is. */
 export function renderTimer(schedule: MaintenanceSchedule, opts: Pick<UnitOptions, 'source'>): string {
   const lines = [header(opts.source), '[Unit]', 'Description=Start unrot in its maintenance windows', '', '[Timer]'];
-  for (const w of schedule.full.windows) lines.push(`# window: ${describe(w)}`, `OnCalendar=${onCalendar(w, schedule.timeZone)}`);
+  for (const w of schedule.full.windows) lines.push(`# window: ${describeWindow(w)}`, `OnCalendar=${onCalendar(w, schedule.timeZone)}`);
   for (const w of schedule.quick.windows)
-    lines.push(`# quick pass (risk: low only): ${describe(w)}`, `OnCalendar=${onCalendar(w, schedule.timeZone)}`);
+    lines.push(`# quick pass (risk: low only): ${describeWindow(w)}`, `OnCalendar=${onCalendar(w, schedule.timeZone)}`);
   lines.push(
     '# spread hosts started by the same schedule; kept below the window length minus the cutoff',
     `RandomizedDelaySec=${Math.round(schedule.randomizedDelayMs / 1000)}`,

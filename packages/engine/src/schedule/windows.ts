@@ -1,5 +1,5 @@
 import { UnrotError } from '@unrot/sdk';
-import { DAY_MS } from './duration.js';
+import { DAY_MS, formatDuration } from './duration.js';
 import { addDays, isoDate, localParts, resolveLocal } from './zoned-time.js';
 
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -126,4 +126,12 @@ export function skippedStarts(set: WindowSet, from: Date, days = 366): SkippedSt
     }
   }
   return [...seen.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.window - b.window));
+}
+
+const DISPLAY_ORDER: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+/** `sat,sun 23:00 for 3h` / `daily 12:00 for 1h`, Monday first whatever order the policy used. */
+export function describeWindow(w: WindowSpec): string {
+  const days = WEEKDAYS.every((d) => w.days.includes(d)) ? 'daily' : DISPLAY_ORDER.filter((d) => w.days.includes(d)).join(',');
+  return `${days} ${w.start} for ${formatDuration(w.durationMs)}`;
 }

@@ -1,16 +1,19 @@
 import type { DestinationStream, LoggerOptions } from 'pino';
 import type { Redactor } from './redactor.js';
 
-type Stream = DestinationStream & { flush?: () => void; flushSync?: () => void; end?: () => void };
+type Callback = (error?: Error | null) => void;
+type Stream = DestinationStream & { flush?: (cb?: Callback) => void; flushSync?: () => void; end?: () => void };
 
 /**
  * Wraps a pino destination so every line is scrubbed just before it is written: this catches
- * the message, the bindings (`base`, children) and serialized errors alike.
+ * the message, the bindings (`base`, children) and serialized errors alike. Pass it as pino's
+ * second argument, `pino(options, redactingDestination(dest, r))`: a lone object is read as options.
  */
 export function redactingDestination(dest: Stream, redactor: Redactor): Stream {
   return {
     write: (line: string) => dest.write(redactor.string(line)),
-    flush: () => dest.flush?.(),
+    // pino's flush(cb) waits for the callback: pass it through, or call it when there is nothing to flush.
+    flush: (cb?: Callback) => (dest.flush ? dest.flush(cb) : cb?.()),
     flushSync: () => dest.flushSync?.(),
     end: () => dest.end?.(),
   };

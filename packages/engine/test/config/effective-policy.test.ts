@@ -13,7 +13,16 @@ describe('effectivePolicy: defaults → container file', () => {
       appRunners: [],
       osRunnerOptions: {},
       exclusions: [],
-      timeoutsMs: { preflight: 30_000, detect: 60_000, check: 600_000, plan: 60_000, apply: 3_600_000, backup: 1_800_000, verify: 600_000, rollback: 1_800_000 },
+      timeoutsMs: {
+        preflight: 30_000,
+        detect: 60_000,
+        check: 600_000,
+        plan: 60_000,
+        apply: 3_600_000,
+        backup: 1_800_000,
+        verify: 600_000,
+        rollback: 1_800_000,
+      },
       retries: 1,
       hasFile: false,
       backup: { mode: 'snapshot', onUnsupported: 'skip', keep: 3, vzdumpStorage: 'local', vzdumpMode: 'snapshot', vzdumpCompress: 'zstd' },
@@ -32,7 +41,16 @@ describe('effectivePolicy: defaults → container file', () => {
     );
     const p = effectivePolicy(config, 101);
     expect(p).toMatchObject({ enabled: false, retries: 0, osRunner: 'none', osRunnerOptions: undefined, hasFile: true });
-    expect(p.timeoutsMs).toEqual({ preflight: 30_000, detect: 60_000, check: 100_000, plan: 60_000, apply: 50_000, backup: 1_800_000, verify: 600_000, rollback: 1_800_000 });
+    expect(p.timeoutsMs).toEqual({
+      preflight: 30_000,
+      detect: 60_000,
+      check: 100_000,
+      plan: 60_000,
+      apply: 50_000,
+      backup: 1_800_000,
+      verify: 600_000,
+      rollback: 1_800_000,
+    });
     const other = effectivePolicy(config, 102);
     expect(other).toMatchObject({ enabled: true, retries: 3, osRunner: 'dnf', hasFile: false });
     expect(other.timeoutsMs.apply).toBe(200_000);

@@ -47,7 +47,16 @@ describe('examples/', () => {
     expect(p101.appRunners.map((r) => r.id)).toEqual(['npm']);
     expect(p101.appRunners[0]?.options).toMatchObject({ projects: ['/opt/web-app'] });
     expect(p101.exclusions).toEqual(['linux-image-*', 'postgresql-1*', 'nginx', '@types/*']);
-    expect(p101.timeoutsMs).toEqual({ preflight: 30_000, detect: 60_000, check: 600_000, plan: 60_000, apply: 1_800_000, backup: 1_800_000, verify: 600_000, rollback: 1_800_000 });
+    expect(p101.timeoutsMs).toEqual({
+      preflight: 30_000,
+      detect: 60_000,
+      check: 600_000,
+      plan: 60_000,
+      apply: 1_800_000,
+      backup: 1_800_000,
+      verify: 600_000,
+      rollback: 1_800_000,
+    });
     const p102 = effectivePolicy(config, 102, catalog);
     expect(p102).toMatchObject({ osRunner: 'apt', osRunnerOptions: { mode: 'upgrade', lock_timeout_s: 120 }, retries: 1 });
     expect(p102.appRunners).toEqual([{ id: 'pip', options: expect.objectContaining({ venvs: ['/opt/py-app/venv'] }) }]);

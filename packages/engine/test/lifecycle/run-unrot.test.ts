@@ -53,7 +53,8 @@ afterAll(() => {
 
 const ct = (vmid: number, status = 'running', extra: object = {}) => ({ vmid, name: `ct${vmid}`, status, tags: 'web;prod', ...extra });
 // The fake host has no snapshots: the safety net is drilled on the real-LXC sandbox (test/drills).
-const GLOBAL = 'max_concurrency: 3\nstate_dir: STATE\ndefaults:\n  backup:\n    mode: none\n  runners:\n    os: none\n  timeouts:\n    check: 2\n';
+const GLOBAL =
+  'max_concurrency: 3\nstate_dir: STATE\ndefaults:\n  backup:\n    mode: none\n  runners:\n    os: none\n  timeouts:\n    check: 2\n';
 const copyPolicy = (n: number) => `runners:\n  file-copy:\n    source: DIR/src${n}\n    target: DIR/dst${n}\n`;
 
 describe('runUnrot end to end over a pct stand-in', () => {

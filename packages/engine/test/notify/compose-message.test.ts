@@ -13,7 +13,10 @@ let logFile: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'unrot-notify-'));
   logFile = join(dir, 'ct-102.jsonl');
-  const log = pino({ base: { runId: 'r1', vmid: 102 }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: logFile, sync: true }));
+  const log = pino(
+    { base: { runId: 'r1', vmid: 102 }, timestamp: pino.stdTimeFunctions.isoTime },
+    pino.destination({ dest: logFile, sync: true }),
+  );
   for (let i = 1; i <= 30; i++) log.info({ step: 'apply', line: i }, `log line number ${i}`);
   log.error({ code: 'E_EXEC_FAILED', argv: ['apt-get', 'install'] }, 'apply failed');
   log.flush();
@@ -90,7 +93,14 @@ describe('notification messages', () => {
 
   it('a failed rollback is called out', async () => {
     const rolled = ct(102, 'rolled-back', {
-      rollback: { reason: 'E_EXEC_FAILED', kind: 'snapshot', to: 'unrot-x', running: false, durationMs: 1, error: 'pct rollback exited 255' },
+      rollback: {
+        reason: 'E_EXEC_FAILED',
+        kind: 'snapshot',
+        to: 'unrot-x',
+        running: false,
+        durationMs: 1,
+        error: 'pct rollback exited 255',
+      },
     });
     const m = await compose(makeReport([rolled]));
     expect(m.text).toContain('CT 102 ct102: ROLLBACK FAILED (to snapshot unrot-x): pct rollback exited 255. Restore by hand.');

@@ -1,6 +1,13 @@
+import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Notification } from '@unrot/sdk';
 import { UnrotError } from '@unrot/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
+import { STATE_IO_LIMIT_MS } from '../../src/notify/dispatch.js';
 import { dispatchNotifications, type NotificationSinkRuntime, type NotifySeverity } from '../../src/notify/index.js';
 import { failingNotifier, ignoringNotifier, recordingNotifier, silentServer, tcpNotifier } from './notifiers.js';
 
@@ -8,7 +15,11 @@ function message(severity: NotifySeverity): Notification {
   return { severity, title: `${severity.toUpperCase()}: x on pve1`, text: 'text', runId: 'run-1', report: {} };
 }
 
-function sink(name: string, notifier: NotificationSinkRuntime['notifier'], extra: Partial<NotificationSinkRuntime> = {}): NotificationSinkRuntime {
+function sink(
+  name: string,
+  notifier: NotificationSinkRuntime['notifier'],
+  extra: Partial<NotificationSinkRuntime> = {},
+): NotificationSinkRuntime {
   return { name, notifier, options: {}, minSeverity: 'success', timeoutMs: 5_000, ...extra };
 }
 
@@ -18,7 +29,7 @@ afterEach(async () => {
 });
 
 describe('routing by minimum severity', () => {
-  const cases: Array<[NotifySeverity, NotifySeverity[]]> = [
+  const cases: Array<[NotifySeverity, string[]]> = [
     ['success', ['all']],
     ['degraded', ['all', 'degraded+']],
     ['failure', ['all', 'degraded+', 'failure-only']],
@@ -105,17 +116,55 @@ describe('delivery', () => {
     const took = performance.now() - started;
     expect(took).toBeLessThan(1_000);
     expect(results).toEqual([
-      { sink: 'stuck', notifier: 'stuck', status: 'timeout', error: { code: 'E_NOTIFY_TIMEOUT', message: 'stuck: no delivery within 250 ms' }, durationMs: expect.any(Number) },
+      {
+        sink: 'stuck',
+        notifier: 'stuck',
+        status: 'timeout',
+        error: { code: 'E_NOTIFY_TIMEOUT', message: 'stuck: no delivery within 250 ms' },
+        durationMs: expect.any(Number),
+      },
     ]);
   });
 
   it('never throws, even when the throttle state cannot be written', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'unrot-dispatch-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    // A regular file where the state directory should be: reading and writing both fail.
+    await writeFile(join(dir, 'not-a-dir'), '');
     const rec = recordingNotifier();
+    const warnings: unknown[] = [];
+    const log = { debug() {}, info() {}, error() {}, warn: (o: unknown) => warnings.push(o) };
     const results = await dispatchNotifications({
       notification: message('failure'),
       sinks: [sink('s', rec, { throttle: { max: 1, window_s: 60 } })],
-      stateFile: '/proc/unrot-cannot-write-here/state.json',
+      stateFile: join(dir, 'not-a-dir', 'state.json'),
+      log,
     });
     expect(results[0]?.status).toBe('sent');
+    expect(rec.messages).toHaveLength(1);
+    expect(JSON.stringify(warnings)).toContain('ENOTDIR');
+  });
+
+  it('a throttle state file that blocks on open (a FIFO) costs at most the state I/O limit', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'unrot-dispatch-'));
+    const fifo = join(dir, 'state.json');
+    await promisify(execFile)('mkfifo', [fifo]);
+    cleanups.push(async () => {
+      // Release the reader still blocked in the thread pool, then clean up.
+      const w = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(() => undefined);
+      await w?.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+    const rec = recordingNotifier();
+    const started = performance.now();
+    const results = await dispatchNotifications({
+      notification: message('failure'),
+      sinks: [sink('s', rec, { throttle: { max: 1, window_s: 60 } })],
+      stateFile: fifo,
+    });
+    const took = performance.now() - started;
+    expect(results[0]?.status).toBe('sent');
+    expect(took).toBeGreaterThanOrEqual(STATE_IO_LIMIT_MS - 50);
+    expect(took).toBeLessThan(STATE_IO_LIMIT_MS + 1_500);
   });
 });

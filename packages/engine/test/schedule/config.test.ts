@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HOUR_MS, loadSchedule, MINUTE_MS, parseDuration, passAt, mayStartNow } from '../../src/schedule/index.js';
+import { admissionGate, HOUR_MS, loadSchedule, MINUTE_MS, mayStartNow, parseDuration, passAt } from '../../src/schedule/index.js';
 
 function dirWith(global: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'unrot-sched-cfg-'));
@@ -50,15 +50,31 @@ describe('maintenance: policy block', () => {
   });
 
   it('checks what the schema cannot: the zone and room for jitter and cutoff', async () => {
-    const dir = dirWith(['maintenance:', '  time_zone: Mars/Olympus', '  windows:', '    - start: "01:00"', '      duration: 20m', '  randomized_delay: 0m'].join('\n'));
-    const msg = (await loadSchedule(dir).catch((e: Error) => e)).message;
+    const dir = dirWith(
+      [
+        'maintenance:',
+        '  time_zone: Mars/Olympus',
+        '  windows:',
+        '    - start: "01:00"',
+        '      duration: 20m',
+        '  randomized_delay: 0m',
+      ].join('\n'),
+    );
+    const msg = ((await loadSchedule(dir).catch((e: unknown) => e)) as Error).message;
     expect(msg).toMatch(/global\.yml:2:\d+ maintenance\.time_zone: unknown time zone 'Mars\/Olympus'/);
     expect(msg).toMatch(/global\.yml:5:\d+ maintenance\.windows\[0\]\.duration: a 20m window leaves no time/);
   });
 
   it('runs the quick pass only for low-risk containers, and a full window for everyone', async () => {
     const { schedule } = await loadSchedule(
-      dirWith(['maintenance:', '  time_zone: UTC', '  windows: [{days: [sun], start: "02:00", duration: 4h}]', '  quick_pass: [{start: "12:00", duration: 1h}]'].join('\n')),
+      dirWith(
+        [
+          'maintenance:',
+          '  time_zone: UTC',
+          '  windows: [{days: [sun], start: "02:00", duration: 4h}]',
+          '  quick_pass: [{start: "12:00", duration: 1h}]',
+        ].join('\n'),
+      ),
     );
     const noon = new Date('2026-11-25T12:10:00Z'); // a Wednesday
     expect(passAt(schedule, noon)?.kind).toBe('quick');
@@ -66,6 +82,32 @@ describe('maintenance: policy block', () => {
     expect(mayStartNow(schedule, noon, 'normal')).toMatchObject({ allowed: false, reason: 'outside-window', pass: null });
     const sunday = new Date('2026-11-29T03:00:00Z');
     expect(mayStartNow(schedule, sunday, 'normal')).toMatchObject({ allowed: true, pass: 'full' });
-    expect(mayStartNow(schedule, new Date('2026-11-25T12:45:00Z'), 'low')).toMatchObject({ allowed: false, reason: 'window-closing', pass: 'quick' });
+    expect(mayStartNow(schedule, new Date('2026-11-25T12:45:00Z'), 'low')).toMatchObject({
+      allowed: false,
+      reason: 'window-closing',
+      pass: 'quick',
+    });
+  });
+
+  it('a run judges every later container against the windows open when it started', async () => {
+    const { schedule } = await loadSchedule(
+      dirWith(
+        [
+          'maintenance:',
+          '  time_zone: UTC',
+          '  windows:',
+          '    - {days: [sun], start: "02:00", duration: 2h}',
+          '    - {days: [sun], start: "05:00", duration: 2h}',
+        ].join('\n'),
+      ),
+    );
+    const gate = admissionGate(schedule, new Date('2026-11-29T03:00:00Z'));
+    expect(gate.full).toEqual({ start: new Date('2026-11-29T02:00:00Z'), end: new Date('2026-11-29T04:00:00Z') });
+    expect(gate.mayStart(new Date('2026-11-29T03:20:00Z'))).toMatchObject({ allowed: true });
+    expect(gate.mayStart(new Date('2026-11-29T03:40:00Z'))).toMatchObject({ allowed: false, reason: 'window-closing' });
+    // 05:10 is inside the next window, but that window gets its own run from its own timer elapse
+    expect(gate.mayStart(new Date('2026-11-29T05:10:00Z'))).toMatchObject({ allowed: false, reason: 'outside-window' });
+    expect(mayStartNow(schedule, new Date('2026-11-29T05:10:00Z'))).toMatchObject({ allowed: true, pass: 'full' });
+    expect(admissionGate(schedule, new Date('2026-11-29T04:30:00Z')).full).toBeNull();
   });
 });

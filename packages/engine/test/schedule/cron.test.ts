@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { cronFileProblems, cronLineProblems, cronTimeFields, isValidCronFileName, renderSchedule, resolveSchedule } from '../../src/schedule/index.js';
+import {
+  cronFileProblems,
+  cronLineProblems,
+  cronTimeFields,
+  isValidCronFileName,
+  renderSchedule,
+  resolveSchedule,
+} from '../../src/schedule/index.js';
 
 describe('cron line validator', () => {
   it.each([
@@ -51,18 +58,32 @@ describe('generated cron file', () => {
   });
 
   it('writes one valid job per window start, with the user field', () => {
-    const schedule = resolveSchedule({ time_zone: 'UTC', windows: [{ days: ['sat', 'sun'], start: '23:00', duration: '3h' }], quick_pass: [{ start: '12:00', duration: '1h' }] });
-    const files = renderSchedule({ kind: 'cron', schedule, configDir: '/etc/unrot', program: ['/usr/bin/unrot'], source: 'global.yml', hostTimeZone: 'Etc/UTC' });
+    const schedule = resolveSchedule({
+      time_zone: 'UTC',
+      windows: [{ days: ['sat', 'sun'], start: '23:00', duration: '3h' }],
+      quick_pass: [{ start: '12:00', duration: '1h' }],
+    });
+    const files = renderSchedule({
+      kind: 'cron',
+      schedule,
+      configDir: '/etc/unrot',
+      program: ['/usr/bin/unrot'],
+      source: 'global.yml',
+      hostTimeZone: 'Etc/UTC',
+    });
     const text = files.get('/etc/cron.d/unrot') ?? '';
     expect(cronFileProblems(text)).toEqual([]);
     const jobs = text.split('\n').filter((l) => /^[\d*]/.test(l));
-    expect(jobs).toEqual(['0 23 * * 0,6 root /usr/bin/unrot run --config /etc/unrot', '0 12 * * * root /usr/bin/unrot run --config /etc/unrot']);
+    expect(jobs).toEqual([
+      '0 23 * * 0,6 root /usr/bin/unrot run --config /etc/unrot',
+      '0 12 * * * root /usr/bin/unrot run --config /etc/unrot',
+    ]);
   });
 
   it('refuses windows in a zone other than the host zone cron runs in', () => {
     const schedule = resolveSchedule({ time_zone: 'Europe/Berlin' });
-    expect(() => renderSchedule({ kind: 'cron', schedule, configDir: '/etc/unrot', program: ['/usr/bin/unrot'], source: 'x', hostTimeZone: 'UTC' })).toThrow(
-      /cron runs in the host time zone \(UTC\) but the windows are in Europe\/Berlin/,
-    );
+    expect(() =>
+      renderSchedule({ kind: 'cron', schedule, configDir: '/etc/unrot', program: ['/usr/bin/unrot'], source: 'x', hostTimeZone: 'UTC' }),
+    ).toThrow(/cron runs in the host time zone \(UTC\) but the windows are in Europe\/Berlin/);
   });
 });

@@ -54,13 +54,29 @@ describe('schedule install/remove under --root', () => {
     expect((await readManifest(t))?.kind).toBe('cron');
   });
 
+  it('does not switch to cron while an edited unit would be left behind', async () => {
+    const t = target();
+    await installSchedule({ ...base, ...t, kind: 'systemd' });
+    writeFileSync(join(t.root, 'etc/systemd/system/unrot.timer'), '# tuned by hand\n');
+    await expect(installSchedule({ ...base, ...t, kind: 'cron' })).rejects.toThrow(/unrot\.timer was edited since install/);
+    expect(existsSync(join(t.root, 'etc/cron.d/unrot'))).toBe(false);
+    expect(existsSync(join(t.root, 'etc/systemd/system/unrot.service'))).toBe(true);
+    expect((await readManifest(t))?.kind).toBe('systemd');
+  });
+
   it('remove deletes exactly what install wrote and keeps an edited file', async () => {
     const t = target();
     await installSchedule({ ...base, ...t, kind: 'systemd' });
     writeFileSync(join(t.root, 'etc/systemd/system/other.service'), '[Service]\nExecStart=/bin/true\n');
     writeFileSync(join(t.root, 'etc/systemd/system/unrot.service'), '# edited by hand\n');
     const r = await removeSchedule(t);
-    expect(r).toEqual({ kind: 'systemd', removed: ['/etc/systemd/system/unrot.timer'], kept: ['/etc/systemd/system/unrot.service'], missing: [], systemctl: [] });
+    expect(r).toEqual({
+      kind: 'systemd',
+      removed: ['/etc/systemd/system/unrot.timer'],
+      kept: ['/etc/systemd/system/unrot.service'],
+      missing: [],
+      systemctl: [],
+    });
     expect(existsSync(join(t.root, 'etc/systemd/system/other.service'))).toBe(true);
     // the manifest stays while something it lists is left, so a forced remove can finish the job
     const forced = await removeSchedule({ ...t, force: true });
@@ -68,5 +84,34 @@ describe('schedule install/remove under --root', () => {
     expect(forced.missing).toEqual(['/etc/systemd/system/unrot.timer']);
     expect(await readManifest(t)).toBeNull();
     expect(await removeSchedule(t)).toEqual({ kind: null, removed: [], kept: [], missing: [], systemctl: [] });
+  });
+
+  it('on a real host reloads, enables and later disables the timer, in that order', async () => {
+    // files still go below a temp root; only the systemctl sequencing is exercised (recorded, not run)
+    const t = target();
+    const real = { ...t, manageSystemd: true };
+    const installed = await installSchedule({ ...base, ...real, kind: 'systemd' });
+    expect(installed.systemctl).toEqual([['daemon-reload'], ['enable', '--now', 'unrot.timer']]);
+    expect(installed.manifest.enabled).toBe(true);
+    const switched = await installSchedule({ ...base, ...real, kind: 'cron' });
+    expect(switched.systemctl).toEqual([['disable', '--now', 'unrot.timer'], ['daemon-reload']]);
+    expect(switched.manifest.enabled).toBe(false);
+    expect((await removeSchedule(real)).systemctl).toEqual([]);
+    expect(t.calls).toEqual([
+      ['daemon-reload'],
+      ['enable', '--now', 'unrot.timer'],
+      ['disable', '--now', 'unrot.timer'],
+      ['daemon-reload'],
+    ]);
+  });
+
+  it('a failing systemctl is a coded host error', async () => {
+    const t = target();
+    const failing: Systemctl = async () => {
+      throw Object.assign(new Error('systemctl enable --now unrot.timer failed: Access denied'), { code: 'E_EXEC_FAILED' });
+    };
+    await expect(installSchedule({ ...base, root: t.root, manageSystemd: true, systemctl: failing, kind: 'systemd' })).rejects.toThrow(
+      /Access denied/,
+    );
   });
 });

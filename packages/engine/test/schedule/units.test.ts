@@ -29,7 +29,10 @@ function writeUnits(): { dir: string; service: string; timer: string } {
 
 /** `systemd-analyze verify` on unit files by path; it needs no --root, and --man=false skips man-page lookups. */
 function verify(...paths: string[]) {
-  const r = spawnSync('systemd-analyze', ['verify', '--man=false', ...paths], { encoding: 'utf8', env: { ...process.env, SYSTEMD_COLORS: '0' } });
+  const r = spawnSync('systemd-analyze', ['verify', '--man=false', ...paths], {
+    encoding: 'utf8',
+    env: { ...process.env, SYSTEMD_COLORS: '0' },
+  });
   return { code: r.status, stderr: r.stderr.trim() };
 }
 

@@ -46,7 +46,10 @@ describe('maintenance windows across midnight', () => {
         { days: ['sun'], start: '01:00', durationMs: 2 * HOUR_MS },
       ],
     };
-    expect(currentWindow(chained, at('2026-11-29T00:00:00Z'))).toEqual({ start: at('2026-11-28T22:00:00Z'), end: at('2026-11-29T03:00:00Z') });
+    expect(currentWindow(chained, at('2026-11-29T00:00:00Z'))).toEqual({
+      start: at('2026-11-28T22:00:00Z'),
+      end: at('2026-11-29T03:00:00Z'),
+    });
     expect(remaining(chained, at('2026-11-29T02:00:00Z'))).toBe(HOUR_MS);
   });
 

@@ -8,24 +8,29 @@ import { run } from './run.js';
 
 export const DEMO_DEB = 'unrot-sandbox-demo';
 export const DEMO_DEB_VERSIONS = ['1.0', '1.1'] as const;
+/** Offered but not installed by `up`: its 1.1 postinst fails, for the rollback drills. */
+export const FRAGILE_DEB = 'unrot-sandbox-fragile';
 
 /** The line a container's sources list needs to consume the flat repository served on `port`. */
 export function aptSourceLine(port: number): string {
   return `deb [trusted=yes] http://127.0.0.1:${port}/ ./`;
 }
 
-/** Builds `<name>_<version>_all.deb` from the fixture control file with dpkg-deb. */
-export async function buildDemoDeb(outDir: string, version: string): Promise<string> {
-  const control = (await readFile(join(fixturesDir(), 'apt', DEMO_DEB, 'control'), 'utf8')).replaceAll('@VERSION@', version);
+/** Builds `<name>_<version>_all.deb` from the fixture control file (and `postinst-<version>`, if any) with dpkg-deb. */
+export async function buildDemoDeb(outDir: string, version: string, name: string = DEMO_DEB): Promise<string> {
+  const fixture = join(fixturesDir(), 'apt', name);
+  const control = (await readFile(join(fixture, 'control'), 'utf8')).replaceAll('@VERSION@', version);
+  const postinst = await readFile(join(fixture, `postinst-${version}`), 'utf8').catch(() => undefined);
   const work = await mkdtemp(join(tmpdir(), 'unrot-deb-'));
   try {
     await mkdir(join(work, 'DEBIAN'), { recursive: true });
     await writeFile(join(work, 'DEBIAN', 'control'), control);
-    const share = join(work, 'usr', 'share', DEMO_DEB);
+    if (postinst !== undefined) await writeFile(join(work, 'DEBIAN', 'postinst'), postinst, { mode: 0o755 });
+    const share = join(work, 'usr', 'share', name);
     await mkdir(share, { recursive: true });
     await writeFile(join(share, 'VERSION'), `${version}\n`);
     for (const d of [work, join(work, 'DEBIAN'), join(work, 'usr'), join(work, 'usr', 'share'), share]) await chmod(d, 0o755);
-    const out = join(outDir, `${DEMO_DEB}_${version}_all.deb`);
+    const out = join(outDir, `${name}_${version}_all.deb`);
     await run(['dpkg-deb', '--root-owner-group', '--build', work, out]);
     return out;
   } finally {
@@ -40,6 +45,7 @@ export async function buildDemoDeb(outDir: string, version: string): Promise<str
 export async function buildAptRepo(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (const version of DEMO_DEB_VERSIONS) await buildDemoDeb(dir, version);
+  for (const version of DEMO_DEB_VERSIONS) await buildDemoDeb(dir, version, FRAGILE_DEB);
   // --multiversion keeps both versions in the index, so apt sees 1.1 as the candidate over 1.0.
   const { stdout } = await run(['dpkg-scanpackages', '--multiversion', '.', '/dev/null'], { cwd: dir });
   const packages = Buffer.from(stdout, 'utf8');

@@ -37,7 +37,7 @@ export interface SendOutcome {
 export async function send(
   options: Record<string, unknown>,
   msg: Notification = message(),
-  signal = new AbortController().signal,
+  signal: AbortSignal = new AbortController().signal,
 ): Promise<SendOutcome> {
   const full = Value.Default(WebhookOptionsSchema, structuredClone(options)) as WebhookOptions;
   const errors = [...Value.Errors(WebhookOptionsSchema, full)].map((e) => `${e.path} ${e.message}`);

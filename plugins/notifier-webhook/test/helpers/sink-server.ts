@@ -12,7 +12,7 @@ export interface ReceivedRequest {
 }
 
 /** What the server does with a request: answer, never answer, or drop the connection. */
-export type Reply = { status: number; headers?: Record<string, string>; body?: string } | 'hang' | 'reset';
+export type Reply = { status: number; headers?: Record<string, string>; body?: string; stallBody?: boolean } | 'hang' | 'reset';
 
 export interface SinkServer {
   /** http://127.0.0.1:PORT */
@@ -54,7 +54,10 @@ export async function startSinkServer(
         return;
       }
       if (reply.status >= 200 && reply.status < 300) ok.add(received);
-      res.writeHead(reply.status, reply.headers ?? {}).end(reply.body ?? '');
+      res.writeHead(reply.status, reply.headers ?? {});
+      // Headers and the start of a body, then nothing: a stalled upstream behind a proxy.
+      if (reply.stallBody) res.write(reply.body ?? 'partial');
+      else res.end(reply.body ?? '');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

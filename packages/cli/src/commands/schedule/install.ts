@@ -39,7 +39,19 @@ export default class ScheduleInstall extends BaseCommand {
       });
       const summary = summarizeSchedule(schedule, new Date());
       if (flags.json) {
-        this.log(JSON.stringify({ installed: result.manifest, root: flags.root ?? null, systemctl: result.systemctl, removed: result.removed, schedule: summary }, null, 2));
+        this.log(
+          JSON.stringify(
+            {
+              installed: result.manifest,
+              root: flags.root ?? null,
+              systemctl: result.systemctl,
+              removed: result.removed,
+              schedule: summary,
+            },
+            null,
+            2,
+          ),
+        );
         return;
       }
       const where = (p: string) => (flags.root ? `${flags.root.replace(/\/$/, '')}${p}` : p);
@@ -48,7 +60,8 @@ export default class ScheduleInstall extends BaseCommand {
       for (const f of result.manifest.files) this.log(`  wrote ${where(f.path)}`);
       this.log(`  wrote ${where(MANIFEST_PATH)}`);
       for (const args of result.systemctl) this.log(`  ran systemctl ${args.join(' ')}`);
-      if (flags.root && result.manifest.kind === 'systemd') this.log('  --root: systemctl not run; on the target run: systemctl daemon-reload && systemctl enable --now unrot.timer');
+      if (flags.root && result.manifest.kind === 'systemd')
+        this.log('  --root: systemctl not run; on the target run: systemctl daemon-reload && systemctl enable --now unrot.timer');
       for (const line of formatSummary(summary)) this.log(line);
     } catch (error) {
       this.fail(error, flags.json);

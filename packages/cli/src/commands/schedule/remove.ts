@@ -25,10 +25,11 @@ export default class ScheduleRemove extends BaseCommand {
         this.log('nothing installed (no schedule-install manifest)');
         return;
       }
+      const where = (p: string) => (flags.root ? `${flags.root.replace(/\/$/, '')}${p}` : p);
       for (const args of r.systemctl) this.log(`ran systemctl ${args.join(' ')}`);
-      for (const p of r.removed) this.log(`removed ${p}`);
-      for (const p of r.missing) this.log(`already gone: ${p}`);
-      for (const p of r.kept) this.log(`kept ${p}: edited since install (use --force to delete it)`);
+      for (const p of r.removed) this.log(`removed ${where(p)}`);
+      for (const p of r.missing) this.log(`already gone: ${where(p)}`);
+      for (const p of r.kept) this.log(`kept ${where(p)}: edited since install (use --force to delete it)`);
       if (r.kept.length > 0) process.exitCode = 1;
     } catch (error) {
       this.fail(error, flags.json);

@@ -19,24 +19,40 @@ export default class ScheduleShow extends BaseCommand {
       const target = flags.root ? { root: flags.root } : {};
       const manifest = await engine.readManifest(target);
       const files = manifest ? await engine.fileStates(target, manifest) : [];
-      const { schedule, globalFile } = await engine.loadSchedule(manifest && flags.config === '/etc/unrot' ? manifest.configDir : flags.config);
+      const { schedule, globalFile } = await engine.loadSchedule(
+        manifest && flags.config === '/etc/unrot' ? manifest.configDir : flags.config,
+      );
       const summary = engine.summarizeSchedule(schedule, now);
       // the timer's own view when systemd runs it; it includes the randomized delay actually drawn
       let nextElapse: string | null = null;
       if (manifest?.enabled && !flags.root) nextElapse = await engine.timerNextElapse();
       if (flags.json) {
-        this.log(JSON.stringify({ installed: manifest, files, root: flags.root ?? null, config: globalFile, nextElapse, schedule: summary }, null, 2));
+        this.log(
+          JSON.stringify(
+            { installed: manifest, files, root: flags.root ?? null, config: globalFile, nextElapse, schedule: summary },
+            null,
+            2,
+          ),
+        );
         return;
       }
       if (!manifest) this.log('installed: nothing (run `unrot schedule install`)');
       else {
-        this.log(`installed: ${manifest.kind === 'systemd' ? 'systemd timer unrot.timer' : 'cron file'} at ${manifest.installedAt}${manifest.enabled ? ', enabled' : ''}`);
+        this.log(
+          `installed: ${manifest.kind === 'systemd' ? 'systemd timer unrot.timer' : 'cron file'} at ${manifest.installedAt}${manifest.enabled ? ', enabled' : ''}`,
+        );
         for (const f of files) this.log(`  ${f.path}: ${f.state}`);
       }
       this.log(`config: ${globalFile}`);
       for (const line of engine.formatSummary(summary)) this.log(line);
       if (nextElapse) this.log(`next elapse (systemctl): ${nextElapse}`);
-      else if (manifest && summary.nextWindow) this.log(`next elapse: ${summary.nextWindow.startLocal} plus up to ${summary.randomizedDelay}${manifest.kind === 'cron' ? ' (cron: no delay)' : ''}`);
+      else if (manifest) {
+        const next = [summary.nextWindow, summary.nextQuickPass].filter((w) => w !== null).sort((a, b) => (a.start < b.start ? -1 : 1))[0];
+        if (next)
+          this.log(
+            `next elapse: ${next.startLocal}${manifest.kind === 'cron' ? '' : ` plus a random delay of up to ${summary.randomizedDelay}`}`,
+          );
+      }
     } catch (error) {
       this.fail(error, flags.json);
     }

@@ -1,0 +1,256 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DRILL_ROOT, health, inCt, type Proc, pct, run, sandbox, sandboxBin, spawnUnrot, unrotWith } from './sandbox-harness.js';
+
+// Safety-net drills on the real-LXC sandbox: snapshot before change, rollback (automatic and by
+// the operator), retention, crash recovery after kill -9, the host run lock, and storage that
+// cannot snapshot. CT 101 is privileged, CT 102 unprivileged; CT 103 is restored from a vzdump
+// of CT 102 onto the `local` dir storage, which cannot snapshot.
+
+const CONFIG = join(DRILL_ROOT, 'safety-config');
+const STATE = join(DRILL_ROOT, 'safety-state');
+const timings: Record<string, number> = {};
+
+interface Report {
+  exitCode: number;
+  containers: Array<{
+    vmid: number;
+    outcome: string;
+    skipReason?: string;
+    skipDetail?: string;
+    error?: { step: string; runner?: string; code: string };
+    backup?: { kind: string; name?: string; archive?: string };
+    rollback?: { to: string; running: boolean; kind: string };
+    runners: Array<{ id: string; changed: Array<{ name: string; from: string | null; to: string }> }>;
+  }>;
+  recoveries: Array<{ vmid: number; step: string; action: string; to?: string }>;
+}
+
+const json = (p: Proc): Report => {
+  try {
+    return JSON.parse(p.stdout) as Report;
+  } catch {
+    throw new Error(`unrot exited ${p.code} without a JSON report:\n${p.stderr}\n${p.stdout.slice(0, 3000)}`);
+  }
+};
+const ct = (r: Report, vmid: number) => r.containers.find((c) => c.vmid === vmid);
+const unrot = (...args: string[]) => unrotWith(CONFIG, ...args);
+
+async function writeConfig(extra101 = '', extra103 = 'backup:\n  on_unsupported: skip\n'): Promise<void> {
+  await mkdir(join(CONFIG, 'containers'), { recursive: true });
+  await writeFile(
+    join(CONFIG, 'global.yml'),
+    `state_dir: ${STATE}\nmax_concurrency: 2\ndefaults:\n  runners:\n    os: apt\n  backup:\n    mode: snapshot\n    keep: 2\ntargets:\n  allow: [101, 102, 103]\n`,
+  );
+  await writeFile(join(CONFIG, 'containers/101.yml'), `runners:\n  os: apt\n  npm:\n    projects: [/opt/web-app]\n${extra101}`);
+  await writeFile(join(CONFIG, 'containers/102.yml'), 'runners:\n  os: apt\n  pip:\n    venvs: [/opt/py-app/venv]\n');
+  await writeFile(join(CONFIG, 'containers/103.yml'), `runners:\n  os: apt\n${extra103}`);
+}
+
+const apt = (vmid: number, ...args: string[]) => inCt(vmid, 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', '-y', '-q', ...args);
+const version = async (vmid: number, pkg: string) =>
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
+  (await pct('exec', String(vmid), '--', 'dpkg-query', '-W', '-f=${Version} ${db:Status-Abbrev}', pkg)).stdout.trim();
+const file = (vmid: number, path: string) => inCt(vmid, 'cat', path);
+const ownSnapshots = async (vmid: number) =>
+  (await pct('listsnapshot', String(vmid))).stdout
+    .split('\n')
+    .map((l) => /`-> (unrot-\S+)/.exec(l)?.[1])
+    .filter((n): n is string => n !== undefined);
+const hasLock = async (vmid: number) => /^lock: /m.test((await pct('config', String(vmid))).stdout);
+/** Puts unrot-sandbox-demo back to 1.0 so the next run has an update to make. */
+const makePending = (vmid: number) => apt(vmid, '--allow-downgrades', 'install', 'unrot-sandbox-demo=1.0');
+
+beforeAll(async () => {
+  await sandbox('down');
+  const up = await sandbox('up');
+  if (up.code !== 0) throw new Error(`unrot-sandbox up failed (${up.code}):\n${up.stderr}`);
+  timings['sandbox up'] = up.ms;
+  await rm(STATE, { recursive: true, force: true });
+  await writeConfig();
+});
+
+afterAll(async () => {
+  // CT 103 is not the sandbox's own: remove it before `down`.
+  await pct('stop', '103');
+  await pct('destroy', '103');
+  await sandbox('down');
+  console.log(`safety drill timings (ms): ${JSON.stringify(timings)}`);
+});
+
+describe('safety-net drills', () => {
+  it('rolls back an update that broke mid-way: versions and files as before, running again, reported', async () => {
+    await apt(101, 'install', 'unrot-sandbox-fragile=1.0');
+    const before = {
+      fragile: await version(101, 'unrot-sandbox-fragile'),
+      demo: await version(101, 'unrot-sandbox-demo'),
+      file: await file(101, '/usr/share/unrot-sandbox-fragile/VERSION'),
+      ms: JSON.parse(await file(101, '/opt/web-app/node_modules/ms/package.json')).version,
+    };
+    expect(before).toMatchObject({ fragile: '1.0 ii', demo: '1.0 ii', file: '1.0\n', ms: '2.0.0' });
+    const r = await unrot('run', '--ct', '101', '--json');
+    timings['rollback drill run'] = r.ms;
+    expect(r.code).toBe(1);
+    const c = ct(json(r), 101);
+    expect(c).toMatchObject({
+      outcome: 'rolled-back',
+      error: { step: 'apply', runner: 'apt', code: 'E_EXEC_FAILED' },
+      backup: { kind: 'snapshot' },
+    });
+    expect(c?.rollback).toMatchObject({ kind: 'snapshot', to: c?.backup?.name, running: true });
+    expect((await pct('status', '101')).stdout.trim()).toBe('status: running');
+    expect({
+      fragile: await version(101, 'unrot-sandbox-fragile'),
+      demo: await version(101, 'unrot-sandbox-demo'),
+      file: await file(101, '/usr/share/unrot-sandbox-fragile/VERSION'),
+      ms: JSON.parse(await file(101, '/opt/web-app/node_modules/ms/package.json')).version,
+    }).toEqual(before);
+    expect(await health(3201)).toBe(200);
+    const human = await unrot('plan', '--ct', '101');
+    expect(human.stdout).toContain('backup first: pct snapshot 101 unrot-');
+  });
+
+  it('operator rollback: --dry-run changes nothing, then restores the pre-update state', async () => {
+    const run = json(await unrot('run', '--ct', '102', '--json'));
+    const snap = ct(run, 102)?.backup?.name;
+    expect(ct(run, 102)?.outcome).toBe('updated');
+    expect(await version(102, 'unrot-sandbox-demo')).toBe('1.1 ii');
+
+    const dry = await unrot('rollback', '102', '--dry-run', '--json');
+    expect(dry.code).toBe(0);
+    const plan = JSON.parse(dry.stdout) as { commands: string[][]; backup: { name: string } };
+    expect(plan.backup.name).toBe(snap);
+    expect(plan.commands).toEqual([['pct', 'rollback', '102', snap, '--start', '1']]);
+    expect(await version(102, 'unrot-sandbox-demo')).toBe('1.1 ii');
+
+    const real = await unrot('rollback', '102');
+    timings['operator rollback'] = real.ms;
+    expect(real.code, real.stderr).toBe(0);
+    expect(real.stdout).toContain(`restored snapshot ${snap}`);
+    expect(await version(102, 'unrot-sandbox-demo')).toBe('1.0 ii');
+    const lib = JSON.parse(
+      await inCt(102, '/opt/py-app/venv/bin/python', '-m', 'pip', 'list', '--format=json', '--disable-pip-version-check'),
+    ) as Array<{
+      name: string;
+      version: string;
+    }>;
+    expect(lib.find((p) => p.name === 'unrot-demo-lib')?.version).toBe('1.0.0');
+    expect((await pct('status', '102')).stdout.trim()).toBe('status: running');
+  });
+
+  it("retention: with keep=2, four updating runs leave exactly 2 of unrot's snapshots per container and a hand-made one survives", async () => {
+    // The fragile package stays excluded from here on, so runs succeed.
+    await writeConfig('exclusions:\n  packages: [unrot-sandbox-fragile]\n');
+    for (const vmid of [101, 102])
+      expect((await pct('snapshot', String(vmid), 'handmade', '--description', 'made by the admin')).code).toBe(0);
+    const started = Date.now();
+    for (let i = 0; i < 4; i++) {
+      for (const vmid of [101, 102]) await makePending(vmid);
+      const r = json(await unrot('run', '--ct', '101,102', '--json'));
+      expect(ct(r, 101)?.outcome, `run ${i + 1}`).toBe('updated');
+      expect(ct(r, 102)?.outcome, `run ${i + 1}`).toBe('updated');
+    }
+    timings['retention: 4 runs'] = Date.now() - started;
+    for (const vmid of [101, 102]) {
+      expect(await ownSnapshots(vmid)).toHaveLength(2);
+      expect((await pct('listsnapshot', String(vmid))).stdout).toContain('handmade');
+    }
+    const listed = JSON.parse((await unrot('snapshots', 'list', '--ct', '101', '--json')).stdout) as Array<{
+      own: unknown[];
+      others: string[];
+    }>;
+    expect(listed[0]?.own).toHaveLength(2);
+    expect(listed[0]?.others).toContain('handmade');
+    const prune = JSON.parse((await unrot('snapshots', 'prune', '--keep', '1', '--dry-run', '--ct', '101', '--json')).stdout) as Array<{
+      deleted: string[];
+    }>;
+    expect(prune[0]?.deleted).toHaveLength(1);
+    expect(await ownSnapshots(101)).toHaveLength(2);
+  });
+
+  it('overlapping runs: the second exits at once with code 4 and touches nothing', async () => {
+    await makePending(101);
+    const first = spawnUnrot(CONFIG, 'run', '--ct', '101');
+    const firstDone = new Promise<number>((resolve) => first.on('close', (code) => resolve(code ?? -1)));
+    const lockFile = join(STATE, 'run.lock');
+    for (let i = 0; i < 400 && !existsSync(lockFile); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(existsSync(lockFile)).toBe(true);
+    const second = await unrot('run', '--ct', '102');
+    expect(second.code).toBe(4);
+    expect(second.stderr).toContain('another unrot run');
+    expect(await firstDone).toBe(0);
+    expect(existsSync(lockFile)).toBe(false);
+  });
+
+  for (const phase of ['backup', 'apply', 'verify'] as const) {
+    it(`kill -9 during ${phase}: the next run brings CT 101 to a consistent, reported state with no stale locks`, async () => {
+      await makePending(101);
+      const journal = join(STATE, 'journal', 'ct-101.json');
+      const victim = spawnUnrot(CONFIG, 'run', '--ct', '101');
+      const exited = new Promise<void>((resolve) => victim.on('close', () => resolve()));
+      let seen = false;
+      for (let i = 0; i < 2400 && !seen; i++) {
+        const entry = await readFile(journal, 'utf8').then(
+          (t) => JSON.parse(t) as { step: string },
+          () => undefined,
+        );
+        if (entry?.step === phase) seen = true;
+        else await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(seen, `never saw the journal at ${phase}`).toBe(true);
+      victim.kill('SIGKILL');
+      await exited;
+      // Proxmox's own snapshot lock clears when the orphaned pct call finishes; unrot never unlocks.
+      for (let i = 0; i < 300 && (await hasLock(101)); i++) await new Promise((r) => setTimeout(r, 100));
+
+      const next = await unrot('run', '--ct', '101', '--json');
+      timings[`recovery after kill in ${phase}`] = next.ms;
+      const report = json(next);
+      const recovery = report.recoveries.find((r) => r.vmid === 101);
+      expect(recovery?.step).toBe(phase);
+      if (phase === 'backup') {
+        expect(recovery?.action).toBe('none');
+        expect(ct(report, 101)?.outcome).toBe('updated');
+        expect(await version(101, 'unrot-sandbox-demo')).toBe('1.1 ii');
+      } else {
+        expect(recovery?.action).toBe('rolled-back');
+        // After the rollback the update is still pending, and this same run applies it cleanly.
+        expect(ct(report, 101)?.outcome).toBe('updated');
+        expect(await version(101, 'unrot-sandbox-demo')).toBe('1.1 ii');
+      }
+      expect((await pct('status', '101')).stdout.trim()).toBe('status: running');
+      expect(await hasLock(101)).toBe(false);
+      expect(existsSync(join(STATE, 'run.lock'))).toBe(false);
+      expect(existsSync(journal)).toBe(false);
+    });
+  }
+
+  it('storage that cannot snapshot: skipped with the reason by default, vzdump when the policy says so; never updated without a backup', async () => {
+    const dump = await pct('stop', '102');
+    expect(dump.code).toBe(0);
+    const vz = await run(join(sandboxBin, 'vzdump'), ['102', '--storage', 'local', '--mode', 'stop']);
+    expect(vz.code, vz.stderr).toBe(0);
+    const archive = /creating vzdump archive '([^']+)'/.exec(vz.stdout)?.[1] as string;
+    expect((await pct('start', '102')).code).toBe(0);
+    expect((await pct('restore', '103', archive, '--storage', 'local')).code).toBe(0);
+    expect((await pct('start', '103')).code).toBe(0);
+    await makePending(103);
+
+    const skipped = json(await unrot('run', '--ct', '103', '--json'));
+    expect(ct(skipped, 103)).toMatchObject({ outcome: 'skipped', skipReason: 'backup-unavailable' });
+    expect(ct(skipped, 103)?.skipDetail).toContain('snapshot feature is not available');
+    expect(await version(103, 'unrot-sandbox-demo')).toBe('1.0 ii');
+
+    await writeConfig('exclusions:\n  packages: [unrot-sandbox-fragile]\n', 'backup:\n  on_unsupported: vzdump\n');
+    const viaVzdump = await unrot('run', '--ct', '103', '--json');
+    timings['vzdump fallback run'] = viaVzdump.ms;
+    const c = ct(json(viaVzdump), 103);
+    expect(c?.outcome).toBe('updated');
+    expect(c?.backup?.kind).toBe('vzdump');
+    expect(c?.backup?.archive).toMatch(/vzdump-lxc-103-\d{4}_\d{2}_\d{2}-\d{2}_\d{2}_\d{2}\.tar\.zst$/);
+    expect(existsSync(c?.backup?.archive as string)).toBe(true);
+    expect(await version(103, 'unrot-sandbox-demo')).toBe('1.1 ii');
+  });
+});
