@@ -6,9 +6,13 @@ import { UnrotError } from '@unrot/sdk';
  */
 export async function withTimeout<T>(label: string, ms: number, parent: AbortSignal, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  const onParentAbort = () => controller.abort(parent.reason);
-  parent.addEventListener('abort', onParentAbort, { once: true });
   let timer: NodeJS.Timeout | undefined;
+  let rejectAborted: ((error: UnrotError) => void) | undefined;
+  // One listener on the container's long-lived signal per step, removed when the step ends.
+  const onParentAbort = () => {
+    controller.abort(parent.reason);
+    rejectAborted?.(new UnrotError('E_EXEC_ABORTED', `${label} was aborted`));
+  };
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const error = new UnrotError('E_STEP_TIMEOUT', `${label} exceeded its timeout of ${Math.round(ms / 1000)} s`, { timeoutMs: ms });
@@ -17,9 +21,10 @@ export async function withTimeout<T>(label: string, ms: number, parent: AbortSig
     }, ms);
   });
   const aborted = new Promise<never>((_, reject) => {
-    if (parent.aborted) reject(new UnrotError('E_EXEC_ABORTED', `${label} was aborted`));
-    parent.addEventListener('abort', () => reject(new UnrotError('E_EXEC_ABORTED', `${label} was aborted`)), { once: true });
+    rejectAborted = reject;
   });
+  if (parent.aborted) onParentAbort();
+  else parent.addEventListener('abort', onParentAbort, { once: true });
   try {
     return await Promise.race([fn(controller.signal), timeout, aborted]);
   } finally {
