@@ -10,7 +10,19 @@ export { renderLifecycleTable } from './lifecycle/render-lifecycle-table.js';
 export { LIFECYCLE, type StepSpec, stepSpec, stepsFor } from './lifecycle/step-table.js';
 export * from './notify/index.js';
 export { discoverRunners, type RunnerEntry } from './plugins/discover-plugins.js';
+export {
+  type Actor,
+  buildChangeReport,
+  CHANGES_SCHEMA_ID,
+  type ChangeReport,
+  ChangeReportSchema,
+  currentActor,
+} from './report/change-report.js';
 export { EXIT_CODES, type ExitCode } from './report/exit-codes.js';
+export { finishRunArtifacts } from './report/finish-run.js';
+export { LATEST, latestRunId, readRunReport, updateLatestPointer } from './report/latest.js';
+export { escapeLabelValue, renderRunMetrics } from './report/prometheus.js';
+export { checkExpositionFormat, type FormatOptions, type FormatProblem } from './report/prometheus-format.js';
 export { newRunId } from './report/run-id.js';
 export { REPORT_SCHEMA_ID, type RunReport, RunReportSchema } from './report/run-report.js';
 export { writeFileAtomic } from './report/write-atomic.js';

@@ -4,13 +4,16 @@ import { type ContainerInfo, type LifecycleEvents, toUnrotError, UnrotError } fr
 import pino from 'pino';
 import { effectivePolicy, type LoadedConfig, loadConfig, validateRunnerOptions } from './config/index.js';
 import { EngineEvents } from './engine-events.js';
+import { discoverProbes, type ProbeEntry, prepareProbeOptions, validateHealthPolicy } from './health/index.js';
 import type { Host } from './host/host.js';
 import { PctHost } from './host/index.js';
 import { mapLimit } from './host/map-limit.js';
 import type { ContainerTask } from './lifecycle/container-pipeline.js';
 import type { ContainerReport } from './lifecycle/container-result.js';
+import { type NotificationSetup, notifyRun, prepareNotifications } from './notify/index.js';
 import { discoverRunners, type RunnerEntry } from './plugins/discover-plugins.js';
 import { EXIT_CODES } from './report/exit-codes.js';
+import { finishRunArtifacts } from './report/finish-run.js';
 import { newRunId } from './report/run-id.js';
 import { REPORT_SCHEMA_ID, type RunReport } from './report/run-report.js';
 import { writeFileAtomic } from './report/write-atomic.js';
@@ -19,6 +22,8 @@ import { acquireRunLock } from './safety/run-lock.js';
 import { statePaths } from './safety/state-files.js';
 import { resolveSchedule } from './schedule/resolve-schedule.js';
 import { type AdmissionGate, admissionGate } from './schedule/schedule.js';
+import { redactingDestination } from './secrets/redact-log.js';
+import type { Redactor } from './secrets/redactor.js';
 import { type CliSelection, resolveTargets, type TargetDecision } from './targets/resolve-targets.js';
 import { ContainerPool } from './workers/container-pool.js';
 
@@ -41,17 +46,31 @@ export interface RunOptions {
   force?: boolean;
   /** Injected clock for window decisions (tests). */
   now?: () => Date;
+  /** Cap on sending the run's notifications (default NOTIFY_DEADLINE_MS). */
+  notifyDeadlineMs?: number;
 }
+
+/** No notification holds a run longer than this (each sink also has its own deadline). */
+export const NOTIFY_DEADLINE_MS = 300_000;
+
+/** Errors that mean the configuration is wrong (exit 2), as the CLI maps them. */
+const CONFIG_CODES = new Set(['E_CONFIG', 'E_USAGE', 'E_PLUGIN_LOAD', 'E_PLUGIN_INCOMPATIBLE']);
 
 export interface RunOutcome {
   report: RunReport;
   reportPath: string;
   exitCode: number;
+  /** Scrubs the run's secret values: for anything a caller prints beyond the (already scrubbed) report. */
+  redactor: Redactor;
 }
 
 export interface Prepared {
   config: LoadedConfig;
   runners: Map<string, RunnerEntry>;
+  /** Installed probes by id (health checks); absent means none. */
+  probes?: Map<string, ProbeEntry>;
+  /** Secrets, their redactor and the notification sinks, checked before anything runs. */
+  notifications?: NotificationSetup;
 }
 
 /** Loads and validates everything a run needs; throws E_CONFIG before anything is executed. */
@@ -59,7 +78,13 @@ export async function prepare(configDir: string, pluginRoots: readonly string[])
   const config = await loadConfig(configDir);
   const runners = await discoverRunners(pluginRoots);
   validateRunnerOptions(config, runners);
-  return { config, runners };
+  const probes = await discoverProbes(pluginRoots);
+  validateHealthPolicy(config, probes);
+  const globalFile = config.globalFile ?? join(config.dir, 'global.yml');
+  const notifications = await prepareNotifications(config.global, pluginRoots, globalFile, (path, opts) =>
+    config.locate(globalFile, path, opts),
+  );
+  return { config, runners, probes, notifications };
 }
 
 export function defaultNode(config?: LoadedConfig): string {
@@ -109,6 +134,19 @@ function buildTask(prepared: Prepared, ct: ContainerInfo, runId: string, dryRun:
     stateDir,
     backup: policy.backup,
     rollback: policy.rollback,
+    healthChecks: policy.healthChecks.map((check) => {
+      const entry = prepared.probes?.get(check.probe);
+      if (!entry) throw new UnrotError('E_CONFIG', `CT ${ct.vmid}: probe '${check.probe}' is not installed`);
+      return {
+        name: check.name,
+        probe: check.probe,
+        modulePath: entry.modulePath,
+        options: prepareProbeOptions(check.probe, entry.optionsSchema, check.options),
+        schedule: check.schedule,
+        gate: check.gate,
+      };
+    }),
+    ...(policy.restart ? { restart: policy.restart } : {}),
   };
 }
 
@@ -129,7 +167,9 @@ function windowGate(prepared: Prepared, options: RunOptions, startedAt: Date): A
 function containerDeadlineMs(task: ContainerTask): number {
   const t = task.timeoutsMs;
   const perRunner = t.detect + t.check * (task.retries + 1) + t.plan + t.apply + t.check;
-  return t.preflight + t.backup + t.verify + t.rollback + perRunner * Math.max(1, task.runners.length) + 30_000;
+  // baseline and restart run under the verify limit, like verify itself.
+  const healthSteps = (task.healthChecks?.length ? t.verify : 0) + (task.restart ? t.verify : 0);
+  return t.preflight + t.backup + t.verify + healthSteps + t.rollback + perRunner * Math.max(1, task.runners.length) + 30_000;
 }
 
 function skippedReport(ct: ContainerInfo, decision: TargetDecision): ContainerReport {
@@ -163,18 +203,30 @@ export async function runUnrot(options: RunOptions): Promise<RunOutcome> {
   const host = options.host ?? new PctHost({ node });
   const stateDir = options.stateDir ?? prepared.config.global.state_dir ?? DEFAULT_STATE_DIR;
   const runDir = join(stateDir, 'runs', runId);
+  const notifications = prepared.notifications;
+  const redactor = notifications?.redactor ?? { string: (t: string) => t, value: <T>(v: T) => v, leaks: () => false };
+  const secretValues = notifications?.secrets.values() ?? [];
   const hostLog = pino(
     { base: { runId }, timestamp: pino.stdTimeFunctions.isoTime },
-    pino.destination({ dest: join(runDir, 'host.jsonl'), sync: true, mkdir: true }),
+    redactingDestination(pino.destination({ dest: join(runDir, 'host.jsonl'), sync: true, mkdir: true }), redactor),
   );
   hostLog.info({ dryRun: options.dryRun, configDir: options.configDir, selection }, 'run start');
 
   // A real run holds the host lock for its whole length and first finishes what a killed run left.
-  const lock = options.dryRun ? undefined : await acquireRunLock(statePaths(stateDir).lockFile, runId);
   try {
-    return await runLocked();
-  } finally {
-    await lock?.release();
+    const lock = options.dryRun ? undefined : await acquireRunLock(statePaths(stateDir).lockFile, runId);
+    try {
+      return await runLocked();
+    } catch (error) {
+      // A real run that ends in an error still leaves a report, metrics and a notification.
+      if (!options.dryRun) await publishFailure(error);
+      throw error;
+    } finally {
+      await lock?.release();
+    }
+  } catch (error) {
+    // An error message may quote command output; it reaches the terminal only scrubbed.
+    throw redactor.value(error);
   }
 
   async function runLocked(): Promise<RunOutcome> {
@@ -238,6 +290,7 @@ export async function runUnrot(options: RunOptions): Promise<RunOutcome> {
           return;
         }
         const task = buildTask(prepared, ct, runId, options.dryRun, runDir, stateDir);
+        if (secretValues.length > 0) task.secrets = secretValues;
         const report = await pool.run(task, containerDeadlineMs(task));
         hostLog.info({ vmid: d.vmid, outcome: report.outcome, error: report.error, durationMs: report.durationMs }, 'container done');
         reports.set(d.vmid, report);
@@ -252,7 +305,7 @@ export async function runUnrot(options: RunOptions): Promise<RunOutcome> {
     const rolledBack = count('rolled-back');
     const exitCode = failed + rolledBack + unrecovered.size > 0 ? EXIT_CODES.CONTAINER_FAILED : EXIT_CODES.OK;
     const finished = new Date();
-    const report: RunReport = {
+    const raw: RunReport = {
       schema: REPORT_SCHEMA_ID,
       runId,
       dryRun: options.dryRun,
@@ -277,12 +330,82 @@ export async function runUnrot(options: RunOptions): Promise<RunOutcome> {
       containers,
       recoveries,
       logDir: runDir,
+      notifications: [],
     };
+    const { report, reportPath } = await publish(raw);
+    events.emit('run:end', { runId, exitCode, reportPath });
+    return { report, reportPath, exitCode, redactor };
+  }
+
+  /**
+   * Writes report.json and, for a real run, the audit artifacts, then notifies and records the
+   * deliveries in the report. Container reports quote command output and errors: the report is
+   * scrubbed as a whole.
+   */
+  async function publish(raw: RunReport): Promise<{ report: RunReport; reportPath: string }> {
+    let report = redactor.value(raw);
     const reportPath = join(runDir, 'report.json');
     await writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
-    hostLog.info({ exitCode, summary: report.summary, reportPath }, 'run end');
+    if (!options.dryRun) {
+      await finishRunArtifacts({
+        report,
+        stateDir,
+        prometheusTextfile: prepared.config.global.prometheus_textfile,
+        redactor,
+        log: hostLog,
+      });
+      // Dry-runs do not notify: a plan is read at the terminal. A real run tells its sinks,
+      // never failing and never waiting past the deadline, and records how each delivery went.
+      const sinks = notifications?.sinks ?? [];
+      if (sinks.length > 0) {
+        const sent = await notifyRun({
+          report,
+          sinks,
+          redactor,
+          log: hostLog,
+          stateFile: join(stateDir, 'notify-state.json'),
+          deadlineMs: options.notifyDeadlineMs ?? NOTIFY_DEADLINE_MS,
+        });
+        report = { ...report, notifications: redactor.value(sent.deliveries) };
+        await writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+      }
+    }
+    hostLog.info({ exitCode: report.exitCode, summary: report.summary, reportPath, notifications: report.notifications }, 'run end');
     hostLog.flush();
-    events.emit('run:end', { runId, exitCode, reportPath });
-    return { report, reportPath, exitCode };
+    return { report, reportPath };
+  }
+
+  /** The report of a run that ended in an error (host tools failing, a bug): no containers, its exit code and error. */
+  async function publishFailure(error: unknown): Promise<void> {
+    try {
+      const e = toUnrotError(error);
+      const exitCode = CONFIG_CODES.has(e.code)
+        ? EXIT_CODES.CONFIG_ERROR
+        : (e as { hostError?: boolean }).hostError
+          ? EXIT_CODES.HOST_ERROR
+          : EXIT_CODES.INTERNAL_ERROR;
+      const finished = now();
+      await publish({
+        schema: REPORT_SCHEMA_ID,
+        runId,
+        dryRun: options.dryRun,
+        startedAt: started.toISOString(),
+        finishedAt: finished.toISOString(),
+        durationMs: Math.max(0, finished.getTime() - started.getTime()),
+        unrotVersion: options.unrotVersion ?? '0.0.0',
+        host: { node, hostname: osHostname() },
+        configDir: options.configDir,
+        selection: { cts: [...(selection.cts ?? [])], tags: [...(selection.tags ?? [])] },
+        exitCode,
+        summary: { containers: 0, updated: 0, rolledBack: 0, nothingToDo: 0, planned: 0, skipped: 0, failed: 0, packagesChanged: 0 },
+        containers: [],
+        recoveries: [],
+        logDir: runDir,
+        notifications: [],
+        error: { code: e.code, message: e.message },
+      });
+    } catch (inner) {
+      hostLog.error({ error: redactor.string(String(inner)) }, 'the report of the failed run could not be written');
+    }
   }
 }

@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   E_RUN_LOCKED: 'another unrot run holds the host lock',
   E_CRITICAL_FAILED: 'a critical runner failed after changing the container',
   E_VERIFY_FAILED: 'post-update verification failed',
+  E_HEALTH_FAILED: 'a health check that passed before the update fails after it',
+  E_RESTART_FAILED: 'a service restarted after the update did not become active',
   E_STEP_TIMEOUT: 'a lifecycle step exceeded its timeout',
   E_WORKER_CRASHED: 'the worker running a container pipeline died',
   E_REPLAY_UNKNOWN: 'the replay exec has no recording for a command',

@@ -1,5 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { HealthChecksPolicySchema, RestartPolicySchema } from './policy-health.js';
 import { ContainerRiskSchema, MaintenancePolicySchema } from './policy-maintenance.js';
+import { NotificationsListSchema, PrometheusTextfileSchema, SecretsFilesSchema } from './policy-notifications.js';
 
 /** Policy files are YAML with snake_case keys; these schemas are the single source of truth
  * for validation and for docs/config-reference.md (a test keeps the two in sync). */
@@ -143,6 +145,8 @@ export const DefaultsSchema = Type.Object(
     runners: Type.Optional(RunnersSchema),
     backup: Type.Optional(BackupSchema),
     rollback: Type.Optional(RollbackSchema),
+    health_checks: Type.Optional(HealthChecksPolicySchema),
+    restart: Type.Optional(RestartPolicySchema),
   },
   { additionalProperties: false, description: 'applied to every container; a container file overrides' },
 );
@@ -162,6 +166,9 @@ export const GlobalPolicySchema = Type.Object(
     targets: Type.Optional(TargetsSchema),
     exclusions: Type.Optional(ExclusionsSchema),
     maintenance: Type.Optional(MaintenancePolicySchema),
+    notifications: Type.Optional(NotificationsListSchema),
+    secrets_files: Type.Optional(SecretsFilesSchema),
+    prometheus_textfile: Type.Optional(PrometheusTextfileSchema),
   },
   { additionalProperties: false },
 );
@@ -174,6 +181,8 @@ export const ContainerPolicySchema = Type.Object(
     runners: Type.Optional(RunnersSchema),
     backup: Type.Optional(BackupSchema),
     rollback: Type.Optional(RollbackSchema),
+    health_checks: Type.Optional(HealthChecksPolicySchema),
+    restart: Type.Optional(RestartPolicySchema),
     exclusions: Type.Optional(ExclusionsSchema),
     timeouts: Type.Optional(TimeoutsSchema),
     retries: Type.Optional(

@@ -17,6 +17,18 @@ export function parseCtList(value: string): number[] {
     });
 }
 
+/**
+ * Scrubs every secret value the engine loaded in this process (it registers them under this
+ * global symbol, see engine secrets/process-redactor.ts); identity before any was loaded, so
+ * `--help` and `--version` never load the engine.
+ */
+export function redactOutput(text: string): string {
+  const slot = (globalThis as Record<symbol, { redactor?: { string(t: string): string } } | undefined>)[
+    Symbol.for('unrot.process-redactor')
+  ];
+  return slot?.redactor ? slot.redactor.string(text) : text;
+}
+
 export abstract class BaseCommand extends Command {
   static override baseFlags = {
     config: Flags.string({
@@ -27,6 +39,15 @@ export abstract class BaseCommand extends Command {
     }),
     json: Flags.boolean({ summary: 'Print machine-readable JSON on stdout.', default: false, helpGroup: 'GLOBAL' }),
   };
+
+  /** Everything a command prints goes through the redactor: reports, summaries, errors. */
+  override log(message = '', ...args: unknown[]): void {
+    super.log(redactOutput(message), ...args);
+  }
+
+  override logToStderr(message = '', ...args: unknown[]): void {
+    super.logToStderr(redactOutput(message), ...args);
+  }
 
   pluginRoots(): string[] {
     return [...this.config.plugins.values()].map((p) => p.root);
@@ -50,6 +71,7 @@ export abstract class BaseCommand extends Command {
     } else if (error instanceof Error && error.stack && process.env['UNROT_DEBUG']) {
       message = error.stack;
     }
+    // log() and logToStderr() scrub secret values; an error may quote command output.
     if (json) this.log(JSON.stringify({ error: { code, message, ...(problems ? { problems } : {}) }, exitCode }, null, 2));
     else this.logToStderr(`unrot: ${code === 'E_CONFIG' ? '' : `${code}: `}${message}`);
     process.exitCode = exitCode;

@@ -42,6 +42,20 @@ function formatContainer(c: ContainerReport, dryRun: boolean): string[] {
   if (c.error)
     lines.push(`  FAILED at ${c.error.step}${c.error.runner ? ` (${c.error.runner})` : ''}: ${c.error.code}: ${c.error.message}`);
   else if (c.outcome === 'nothing-to-do') lines.push('  nothing to do');
+  if (c.restart) {
+    if (c.restart.skipped) lines.push(`  restart: skipped (${c.restart.skipped})`);
+    for (const u of c.restart.units) {
+      lines.push(c.restart.planned ? `  then restart: ${formatArgv(u.hostArgv)}` : `  restarted ${u.unit}: ${u.state ?? 'not run'}`);
+    }
+  }
+  for (const h of c.health ?? []) {
+    const before = h.baseline ? `before ${h.baseline.outcome}` : h.baselineError ? 'no baseline' : '';
+    const after = h.after ? `after ${h.after.outcome}` : '';
+    const verdict = h.verdict ? ` → ${h.verdict}${h.rollback ? ' (rolled back)' : ''}` : '';
+    lines.push(
+      `  health ${h.name} (${h.probe}): ${[before, after].filter(Boolean).join(', ') || 'not run'}${verdict}${h.reason ? ` — ${h.reason}` : ''}`,
+    );
+  }
   if (c.rollback) {
     lines.push(
       c.rollback.error
@@ -70,7 +84,13 @@ export function formatReport(report: RunReport): string {
       '',
     );
   }
+  if (report.error) out.push(`run failed: ${report.error.code}: ${report.error.message}`);
   out.push(`${s.containers} containers: ${parts.join(', ')}`);
+  for (const n of report.notifications ?? []) {
+    out.push(
+      `notification ${n.sink} (${n.notifier}): ${n.status}${n.folded ? ` with ${n.folded} earlier` : ''}${n.error ? ` — ${n.error.code}: ${n.error.message}` : ''}`,
+    );
+  }
   out.push(`report: ${report.logDir}/report.json`);
   return out.join('\n');
 }

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { type GlobalPolicy, OS_RUNNERS } from '@unrot/sdk';
+import { type GlobalPolicy, type HealthCheck, healthCheckName, OS_RUNNERS, resolveHealthCheck } from '@unrot/sdk';
 import type { LoadedConfig } from './load-config.js';
 import { catalogOf, DEFAULT_OS_RUNNER, type RunnerCatalog, withOptionDefaults } from './runner-options.js';
 
@@ -13,6 +13,7 @@ export const CONFIG_DEFAULTS = {
   enabled: true,
   backup: { mode: 'snapshot', on_unsupported: 'skip', keep: 3, vzdump_storage: 'local', vzdump_mode: 'snapshot', vzdump_compress: 'zstd' },
   rollback: { on_failure: true, on_interrupt: 'rollback' },
+  restart: { when: 'changed', wait_active_s: 60 },
 } as const;
 
 export interface EffectiveBackup {
@@ -50,6 +51,16 @@ export interface EffectivePolicy {
   rollback: EffectiveRollback;
   /** 'low' containers may also run in the daily quick pass (maintenance.quick_pass). */
   risk: 'low' | 'normal';
+  /** Defaults filled in and each check named; the container's list replaces the defaults' list. */
+  healthChecks: Array<HealthCheck & { name: string }>;
+  /** undefined when no unit is to be restarted */
+  restart?: EffectiveRestart;
+}
+
+export interface EffectiveRestart {
+  units: string[];
+  when: 'changed' | 'always';
+  waitActiveMs: number;
 }
 
 const isOsRunnerId = (id: string): boolean => (OS_RUNNERS as readonly string[]).includes(id);
@@ -99,7 +110,18 @@ export function effectivePolicy(
     risk: own.risk ?? 'normal',
     backup: mergeBackup({ ...CONFIG_DEFAULTS.backup, ...defaults.backup, ...own.backup }),
     rollback: mergeRollback({ ...CONFIG_DEFAULTS.rollback, ...defaults.rollback, ...own.rollback }),
+    healthChecks: (own.health_checks ?? defaults.health_checks ?? []).map((c, i) => ({
+      ...resolveHealthCheck(c),
+      name: healthCheckName(c, i),
+    })),
+    ...mergeRestart({ ...CONFIG_DEFAULTS.restart, ...defaults.restart, ...own.restart }),
   };
+}
+
+// The restart block merges per key like backup; no units means nothing is restarted.
+function mergeRestart(r: { units?: string[]; when: 'changed' | 'always'; wait_active_s: number }): { restart?: EffectiveRestart } {
+  if (!r.units || r.units.length === 0) return {};
+  return { restart: { units: [...r.units], when: r.when, waitActiveMs: r.wait_active_s * 1000 } };
 }
 
 // Backup and rollback blocks merge per key: the container's keys override the defaults' keys.

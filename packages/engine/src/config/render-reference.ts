@@ -36,6 +36,8 @@ export const DOC_DEFAULTS: Record<string, Record<string, string>> = {
     'defaults.rollback.on_failure': String(CONFIG_DEFAULTS.rollback.on_failure),
     'defaults.rollback.critical': 'every runner',
     'defaults.rollback.on_interrupt': CONFIG_DEFAULTS.rollback.on_interrupt,
+    'defaults.restart.when': CONFIG_DEFAULTS.restart.when,
+    'defaults.restart.wait_active_s': String(CONFIG_DEFAULTS.restart.wait_active_s),
     'defaults.retries': String(CONFIG_DEFAULTS.retries),
     'defaults.runners.os': CONFIG_DEFAULTS.osRunner,
     'exclusions.packages': 'none',
@@ -44,6 +46,7 @@ export const DOC_DEFAULTS: Record<string, Record<string, string>> = {
     'maintenance.quick_pass': 'none',
     'maintenance.randomized_delay': `${SCHEDULE_DEFAULTS.randomizedDelayMs / 60_000}m`,
     'maintenance.cutoff': `${SCHEDULE_DEFAULTS.cutoffMs / 60_000}m`,
+    prometheus_textfile: 'none',
   },
   container: {
     enabled: String(CONFIG_DEFAULTS.enabled),

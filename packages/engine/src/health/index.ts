@@ -10,6 +10,17 @@ export {
 export { type Clock, realClock } from './clock.js';
 export { discoverProbes, loadProbeModule, type ProbeEntry } from './discover-probes.js';
 export { type GateDecision, gate, type HealthVerdict } from './gate.js';
+export {
+  ContainerHealth,
+  containerAddress,
+  type HealthCheckReport,
+  type LoadProbe,
+  type PhaseReport,
+  restartArgv,
+  restartUnits,
+  type TaskHealthCheck,
+  type TaskRestart,
+} from './pipeline-health.js';
 export * from './policy-schema.js';
 export { type ProbeOptionProblem, prepareProbeOptions, probeOptionProblems } from './probe-options.js';
 export {
@@ -20,3 +31,4 @@ export {
   runSchedule,
   type ScheduleResult,
 } from './schedule.js';
+export { validateHealthPolicy } from './validate-health-policy.js';

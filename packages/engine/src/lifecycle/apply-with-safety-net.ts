@@ -1,4 +1,14 @@
-import { type ApplyResult, type CheckResult, type LifecycleStep, type Logger, type PlanStep, toUnrotError, UnrotError } from '@unrot/sdk';
+import {
+  type ApplyResult,
+  type CheckResult,
+  type Exec,
+  type LifecycleStep,
+  type Logger,
+  type PlanStep,
+  toUnrotError,
+  UnrotError,
+} from '@unrot/sdk';
+import { restartUnits, type TaskRestart } from '../health/index.js';
 import type { Host } from '../host/host.js';
 import { addBackup, setBackupResult } from '../safety/backup-index.js';
 import { type BackupRef, clearJournal, type JournalStep, writeJournal } from '../safety/journal.js';
@@ -29,6 +39,16 @@ export interface SafetyNetInput {
   rootfsStorage: string | undefined;
   pending: PendingRunner[];
   step: StepRunner;
+  /** Policy `restart`: after a successful apply, before verify. */
+  restart?: {
+    policy: TaskRestart;
+    /** The report entry to fill in (created on first use). */
+    report: () => NonNullable<ContainerReport['restart']>;
+    /** The engine's exec that may change (restart) and read (is-active). */
+    exec: (signal: AbortSignal) => Exec;
+  };
+  /** Policy `health_checks`: run inside verify; throws E_HEALTH_FAILED when the gate says roll back. */
+  verifyHealth?: (signal: AbortSignal) => Promise<void>;
 }
 
 export type SafetyNetOutcome =
@@ -102,7 +122,28 @@ export async function applyWithSafetyNet(input: SafetyNetInput): Promise<SafetyN
     }
   }
 
-  // 3. Verify: still running, and nothing that was planned is still pending.
+  // 3a. Restart the policy's units, when the update changed something (or always).
+  if (failure === undefined && input.restart) {
+    const { policy } = input.restart;
+    const restartReport = input.restart.report();
+    const changed = input.pending.some((r) => r.report.changed.length > 0);
+    if (policy.when === 'always' || changed) {
+      try {
+        await step('restart', undefined, (signal) =>
+          restartUnits(policy, input.restart?.exec(signal) as Exec, signal, ({ unit, durationMs, state }) => {
+            const entry = restartReport.units.find((u) => u.unit === unit);
+            if (entry) Object.assign(entry, { state, durationMs });
+          }),
+        );
+      } catch (thrown) {
+        failure = thrown;
+      }
+    } else {
+      restartReport.skipped = 'the update changed nothing (restart.when: changed)';
+    }
+  }
+
+  // 3. Verify: still running, nothing that was planned is still pending, health checks pass (gated on their baseline).
   if (failure === undefined) {
     await journal('verify', backup);
     try {
@@ -125,6 +166,7 @@ export async function applyWithSafetyNet(input: SafetyNetInput): Promise<SafetyN
             );
           }
         }
+        await input.verifyHealth?.(signal);
       });
     } catch (thrown) {
       failure = thrown;

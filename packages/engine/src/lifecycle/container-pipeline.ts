@@ -16,6 +16,7 @@ import {
   UnrotError,
 } from '@unrot/sdk';
 import type { EffectiveBackup, EffectiveRollback } from '../config/effective-policy.js';
+import { ContainerHealth, containerAddress, type LoadProbe, restartArgv, type TaskHealthCheck, type TaskRestart } from '../health/index.js';
 import type { Host } from '../host/host.js';
 import { snapshotDescriptionFor, snapshotNameFor } from '../safety/own-snapshots.js';
 import { applyWithSafetyNet, type PendingRunner } from './apply-with-safety-net.js';
@@ -46,10 +47,16 @@ export interface ContainerTask {
   timeoutsMs: TimeoutsMs;
   retries: number;
   logFile?: string;
+  /** Secret values (from secrets_files) scrubbed from this container's log. */
+  secrets?: string[];
   /** Journal and backup records live here (see safety/state-files.ts). */
   stateDir: string;
   backup: EffectiveBackup;
   rollback: EffectiveRollback;
+  /** Policy `health_checks`: probed before the update (baseline) and after it (gate). */
+  healthChecks?: TaskHealthCheck[];
+  /** Policy `restart`: units restarted after the update, before the health checks. */
+  restart?: TaskRestart;
 }
 
 export type Emit = <K extends keyof LifecycleEvents>(name: K, payload: LifecycleEvents[K]) => void;
@@ -60,6 +67,8 @@ export interface PipelineDeps {
   emit: Emit;
   log: Logger;
   signal: AbortSignal;
+  /** Loads a probe module by path; defaults to loadProbeModule (as in the worker). */
+  loadProbe?: LoadProbe;
 }
 
 interface RunnerState {
@@ -168,6 +177,7 @@ export async function runContainerPipeline(task: ContainerTask, deps: PipelineDe
 
   // Pre-flight: the container must still exist, run, and carry no Proxmox lock.
   let rootfsStorage: string | undefined;
+  let address: string | undefined;
   try {
     const verdict = await step('preflight', undefined, async (signal) => {
       const status = await host.status(vmid, signal);
@@ -175,6 +185,7 @@ export async function runContainerPipeline(task: ContainerTask, deps: PipelineDe
       const config = await host.readConfig(vmid, signal);
       if (config.lock) return { reason: 'locked' as const, detail: `Proxmox lock '${config.lock}'` };
       rootfsStorage = config['rootfs']?.split(':')[0];
+      address = containerAddress(config);
       return undefined;
     });
     if (verdict) {
@@ -293,9 +304,37 @@ export async function runContainerPipeline(task: ContainerTask, deps: PipelineDe
         ...(task.backup.mode === 'snapshot' ? { name, hostArgv: host.snapshotArgv(vmid, name, description) } : {}),
       };
     }
+    if (pending.length > 0 && task.restart) {
+      changingCommands += task.restart.units.length;
+      report.restart = restartReport(task.restart, true, host, vmid);
+    }
     return finish(pending.length > 0 ? 'planned' : 'nothing-to-do');
   }
   if (pending.length === 0) return finish('nothing-to-do');
+
+  // Health checks: one schedule per check before anything changes (the baseline), again inside verify.
+  const checks = task.healthChecks ?? [];
+  const health =
+    checks.length > 0
+      ? new ContainerHealth({
+          checks,
+          container: task.container,
+          stateDir: task.stateDir,
+          ...(deps.loadProbe ? { loadProbe: deps.loadProbe } : {}),
+          log,
+          address: () => address,
+          readExec: (name, signal) => ({ read: contextFor(`probe:${name}`, undefined, signal).exec.read }),
+        })
+      : undefined;
+  if (health) {
+    report.health = health.reports;
+    try {
+      await step('baseline', undefined, (signal) => health.baseline(signal));
+    } catch (thrown) {
+      return fail(thrown);
+    }
+  }
+  const restartReportOf = (r: TaskRestart) => restartReport(r, false, host, vmid);
 
   const outcome = await applyWithSafetyNet({
     task,
@@ -327,6 +366,19 @@ export async function runContainerPipeline(task: ContainerTask, deps: PipelineDe
       }),
     ),
     step,
+    ...(task.restart
+      ? {
+          restart: {
+            policy: task.restart,
+            report: () => {
+              report.restart ??= restartReportOf(task.restart as TaskRestart);
+              return report.restart;
+            },
+            exec: (signal: AbortSignal) => contextFor('restart', undefined, signal, true).exec,
+          },
+        }
+      : {}),
+    ...(health ? { verifyHealth: (signal: AbortSignal) => health.verify(signal) } : {}),
   });
   if (outcome.kind === 'failed') return fail(outcome.error);
   if (outcome.kind === 'skipped') {
@@ -347,4 +399,12 @@ export async function runContainerPipeline(task: ContainerTask, deps: PipelineDe
     return finish('rolled-back');
   }
   return finish('updated');
+}
+
+function restartReport(r: TaskRestart, planned: boolean, host: Host, vmid: number): NonNullable<ContainerReport['restart']> {
+  return {
+    when: r.when,
+    planned,
+    units: r.units.map((unit) => ({ unit, argv: restartArgv(unit), hostArgv: host.execArgv(vmid, restartArgv(unit)) })),
+  };
 }

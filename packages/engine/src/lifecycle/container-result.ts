@@ -68,6 +68,70 @@ export const RollbackReportSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const HealthAttemptReportSchema = Type.Object(
+  {
+    ok: Type.Boolean(),
+    durationMs: Type.Number({ minimum: 0 }),
+    detail: Type.String(),
+    /** ISO 8601 time the attempt started */
+    startedAt: Type.String(),
+  },
+  { additionalProperties: false },
+);
+
+export const HealthPhaseReportSchema = Type.Object(
+  {
+    outcome: Type.Union([Type.Literal('pass'), Type.Literal('warn'), Type.Literal('fail')]),
+    summary: Type.String(),
+    warnings: Type.Array(Type.Union([Type.Literal('recovered'), Type.Literal('slow')])),
+    /** every attempt of the schedule, with its timing */
+    attempts: Type.Array(HealthAttemptReportSchema),
+  },
+  { additionalProperties: false },
+);
+
+/** One health check of a container: its baseline before the update, its outcome after, the gate's verdict. */
+export const HealthCheckReportSchema = Type.Object(
+  {
+    name: Type.String(),
+    probe: Type.String(),
+    baseline: Type.Optional(HealthPhaseReportSchema),
+    /** why the baseline could not run (then a failure after the update is blamed on the update) */
+    baselineError: Type.Optional(Type.String()),
+    after: Type.Optional(HealthPhaseReportSchema),
+    verdict: Type.Optional(Type.Union([Type.Literal('healthy'), Type.Literal('pre-existing'), Type.Literal('regressed')])),
+    /** true when this check's verdict rolled the update back */
+    rollback: Type.Optional(Type.Boolean()),
+    reason: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+/** Policy `restart`: the units restarted after the update (or, in a plan, that would be). */
+export const RestartReportSchema = Type.Object(
+  {
+    when: Type.Union([Type.Literal('changed'), Type.Literal('always')]),
+    /** true in a dry-run: what would run after the update */
+    planned: Type.Boolean(),
+    /** set when nothing was restarted, with the reason */
+    skipped: Type.Optional(Type.String()),
+    units: Type.Array(
+      Type.Object(
+        {
+          unit: Type.String(),
+          argv: Type.Array(Type.String()),
+          hostArgv: Type.Array(Type.String()),
+          /** systemctl is-active after the restart (absent when it did not run) */
+          state: Type.Optional(Type.String()),
+          durationMs: Type.Optional(Type.Number({ minimum: 0 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const ContainerOutcomeSchema = Type.Union([
   Type.Literal('updated'),
   Type.Literal('rolled-back'),
@@ -94,6 +158,10 @@ export const ContainerReportSchema = Type.Object(
     /** unrot's own snapshots/archives deleted by retention after this update */
     pruned: Type.Optional(Type.Array(Type.String())),
     pruneError: Type.Optional(Type.String()),
+    /** policy `restart`: units restarted after the update */
+    restart: Type.Optional(RestartReportSchema),
+    /** policy `health_checks`: baseline, outcome after the update and verdict per check */
+    health: Type.Optional(Type.Array(HealthCheckReportSchema)),
     /** Every changing command, as run (or, in dry-run, as it would run). */
     changingCommands: Type.Integer({ minimum: 0 }),
     durationMs: Type.Number({ minimum: 0 }),

@@ -62,6 +62,18 @@ export const LIFECYCLE: readonly StepSpec[] = [
     emits: ['step:start', 'step:end', 'step:fail', 'plan:ready'],
   },
   {
+    // Only when the plan is not empty and health checks are configured: each probe's schedule
+    // runs once before anything changes; the outcomes are the gate's baseline. A failing probe
+    // does not fail the step (it is recorded as the baseline); only an abort or a timeout does.
+    step: 'baseline',
+    runsInDryRun: false,
+    scope: 'container',
+    onFailure: 'fail-container',
+    retryable: false,
+    timeout: 'verify',
+    emits: ['step:start', 'step:end', 'step:fail', 'exec'],
+  },
+  {
     // Only when the plan is not empty. Journaled first; its failure means nothing was changed.
     step: 'backup',
     runsInDryRun: false,
@@ -81,7 +93,19 @@ export const LIFECYCLE: readonly StepSpec[] = [
     emits: ['step:start', 'step:end', 'step:fail', 'exec'],
   },
   {
-    // The container still runs and every planned update is gone from a fresh check.
+    // Policy `restart`: systemctl restart each unit, then wait (wait_active_s) until it is active.
+    // Only when the update changed something (or restart.when: always); `plan` lists the commands.
+    step: 'restart',
+    runsInDryRun: false,
+    scope: 'container',
+    onFailure: 'rollback',
+    retryable: false,
+    timeout: 'verify',
+    emits: ['step:start', 'step:end', 'step:fail', 'exec'],
+  },
+  {
+    // The container still runs, every planned update is gone from a fresh check, and every
+    // health check passes again (its schedule: warm-up, backoff, thresholds), gated on its baseline.
     step: 'verify',
     runsInDryRun: false,
     scope: 'container',

@@ -124,6 +124,7 @@ export async function composeNotification(report: RunReport, verdict: SeverityVe
     lines.push(`unrot ${report.dryRun ? 'dry-run' : 'run'} on ${report.host.node}: ${verdict.severity} (${verdict.reason})`);
   }
   lines.push(`${countsLine(report)}. Run ${report.runId}, took ${duration(report.durationMs)}.`);
+  if (report.error) lines.push(`The run ended in an error: ${report.error.code}: ${report.error.message}`);
   if (failed.length > 0) {
     lines.push('', 'Failed:');
     for (const c of failed) lines.push(...(await failureBlock(c)));

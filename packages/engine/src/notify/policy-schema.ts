@@ -1,59 +1,20 @@
-import { type Static, Type } from '@sinclair/typebox';
+// The schemas live in the SDK with the rest of the policy; re-exported for the notify module.
+import type { NotificationSink, NotifySeverity } from '@unrot/sdk';
+import { SEVERITIES } from '@unrot/sdk';
 
-export const SEVERITIES = ['success', 'degraded', 'failure'] as const;
-export type NotifySeverity = (typeof SEVERITIES)[number];
-
-export const SeveritySchema = Type.Union(
-  SEVERITIES.map((s) => Type.Literal(s)),
-  { description: 'success < degraded < failure' },
-);
-
-export const ThrottleSchema = Type.Object(
-  {
-    max: Type.Integer({ minimum: 1, description: 'at most this many messages per window to this sink' }),
-    window_s: Type.Integer({ minimum: 1, maximum: 30 * 86_400, description: 'window length in seconds (sliding)' }),
-  },
-  { additionalProperties: false, description: 'messages beyond max are held back and folded into a digest sent with the next allowed one' },
-);
-export type Throttle = Static<typeof ThrottleSchema>;
-
-export const DEFAULT_MIN_SEVERITY: NotifySeverity = 'degraded';
-export const DEFAULT_NOTIFY_TIMEOUT_S = 30;
-
-export const NotificationSinkSchema = Type.Object(
-  {
-    notifier: Type.String({ pattern: '^[a-z][a-z0-9-]*$', description: "id of an installed notifier plugin: 'email', 'webhook', …" }),
-    name: Type.Optional(
-      Type.String({
-        pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
-        description: 'names this sink in reports and throttle state; default <notifier>-<position, from 1>',
-      }),
-    ),
-    min_severity: Type.Optional(SeveritySchema),
-    throttle: Type.Optional(ThrottleSchema),
-    timeout_s: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 300, description: `delivery deadline; default ${DEFAULT_NOTIFY_TIMEOUT_S}` }),
-    ),
-    options: Type.Optional(
-      Type.Record(Type.String(), Type.Unknown(), {
-        description: "the notifier's own options, checked against its schema; secrets as { secret: NAME }",
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
-export type NotificationSink = Static<typeof NotificationSinkSchema>;
-
-/** The keys global.yml gains for notifications (wired into the global schema by the engine's config). */
-export const NotificationsPolicySchema = Type.Object({
-  notifications: Type.Optional(Type.Array(NotificationSinkSchema, { description: 'where run results are sent' })),
-  secrets_files: Type.Optional(
-    Type.Array(Type.String({ pattern: '^/' }), {
-      description: 'absolute paths of env files (KEY=value) holding secrets; mode 0600, owned by root or the unrot user',
-    }),
-  ),
-});
-export type NotificationsPolicy = Static<typeof NotificationsPolicySchema>;
+export {
+  DEFAULT_MIN_SEVERITY,
+  DEFAULT_NOTIFY_TIMEOUT_S,
+  type NotificationSink,
+  NotificationSinkSchema,
+  type NotificationsPolicy,
+  NotificationsPolicySchema,
+  type NotifySeverity,
+  SEVERITIES,
+  SeveritySchema,
+  type Throttle,
+  ThrottleSchema,
+} from '@unrot/sdk';
 
 export function severityRank(s: NotifySeverity): number {
   return SEVERITIES.indexOf(s);

@@ -1,7 +1,7 @@
 import { Value } from '@sinclair/typebox/value';
 import type { Notifier } from '@unrot/sdk';
 import { ConfigError, type ConfigProblem } from '../config/config-error.js';
-import { formatPath } from '../config/key-path.js';
+import { formatPath, type KeyPath } from '../config/key-path.js';
 import type { SecretStore } from '../secrets/load-secrets.js';
 import { collectSecretRefs, findInlineSecrets } from '../secrets/resolve-secrets.js';
 import type { NotificationSinkRuntime } from './dispatch.js';
@@ -18,8 +18,18 @@ export function prepareSinks(
   notifiers: ReadonlyMap<string, Notifier>,
   secrets: SecretStore,
   file: string,
+  locate?: (path: KeyPath, opts?: { key?: boolean }) => { line: number; column: number } | undefined,
 ): NotificationSinkRuntime[] {
-  const problems: ConfigProblem[] = [];
+  const raw: ConfigProblem[] = [];
+  // Problems name the key path; with `locate` (the loaded config's) they also get line and column.
+  const problems = {
+    push(...found: ConfigProblem[]): void {
+      for (const p of found) {
+        const pos = p.file === file && p.line === undefined ? locate?.(parsePath(p.path)) : undefined;
+        raw.push(pos ? { ...p, line: pos.line, column: pos.column } : p);
+      }
+    },
+  };
   const out: NotificationSinkRuntime[] = [];
   const names = new Map<string, number>();
   sinks.forEach((sink, index) => {
@@ -70,6 +80,13 @@ export function prepareSinks(
       });
     }
   });
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (raw.length > 0) throw new ConfigError(raw);
+  return out;
+}
+
+/** `notifications[0].options.url` back to its segments (keys here never contain dots or brackets). */
+function parsePath(path: string): KeyPath {
+  const out: Array<string | number> = [];
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : (m[1] as string));
   return out;
 }

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { ContainerReportSchema } from '../lifecycle/container-result.js';
+import { DeliveryResultSchema } from '../notify/dispatch.js';
 
 export const REPORT_SCHEMA_ID = 'unrot.run-report/v1';
 
@@ -50,6 +51,14 @@ export const RunReportSchema = Type.Object(
       ),
     ),
     logDir: Type.String(),
+    /**
+     * One entry per configured sink: how the run's notification went. Empty for `unrot plan`
+     * (dry-runs do not notify) and when no sink is configured. Optional only so that v1
+     * reports written before notifications existed stay valid; every run now writes it.
+     */
+    notifications: Type.Optional(Type.Array(DeliveryResultSchema)),
+    /** Set when the run itself ended in an error (exit code 2, 3 or 70): then `containers` is empty. */
+    error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );

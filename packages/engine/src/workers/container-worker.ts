@@ -4,6 +4,8 @@ import { PctHost } from '../host/index.js';
 import { type ContainerTask, runContainerPipeline } from '../lifecycle/container-pipeline.js';
 import type { ContainerReport } from '../lifecycle/container-result.js';
 import { loadRunnerModule } from '../plugins/load-runner.js';
+import { redactingDestination } from '../secrets/redact-log.js';
+import { createRedactor } from '../secrets/redactor.js';
 
 export interface WorkerInput {
   task: ContainerTask;
@@ -26,7 +28,9 @@ export default async function runContainerInWorker({ task, node, port }: WorkerI
   const destination = task.logFile
     ? pino.destination({ dest: task.logFile, sync: true, mkdir: true })
     : pino.destination({ dest: '/dev/null', sync: true });
-  const log = pino({ base: { runId: task.runId, vmid: task.container.vmid }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+  // Every line is scrubbed of secret values just before it is written (command output included).
+  const redacted = redactingDestination(destination, createRedactor(task.secrets ?? []));
+  const log = pino({ base: { runId: task.runId, vmid: task.container.vmid }, timestamp: pino.stdTimeFunctions.isoTime }, redacted);
   try {
     return await runContainerPipeline(task, {
       host: new PctHost({ node }),

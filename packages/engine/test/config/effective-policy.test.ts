@@ -28,6 +28,7 @@ describe('effectivePolicy: defaults → container file', () => {
       backup: { mode: 'snapshot', onUnsupported: 'skip', keep: 3, vzdumpStorage: 'local', vzdumpMode: 'snapshot', vzdumpCompress: 'zstd' },
       rollback: { onFailure: true, onInterrupt: 'rollback' },
       risk: 'normal',
+      healthChecks: [],
     });
     expect(effectiveGlobal(config)).toEqual({ maxConcurrency: 2, node: hostname().split('.')[0], stateDir: '/var/lib/unrot', targets: {} });
   });

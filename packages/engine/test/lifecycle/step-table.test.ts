@@ -13,7 +13,7 @@ describe('the lifecycle table', () => {
   });
 
   it('hands a failed apply or verification to the rollback step', () => {
-    expect(LIFECYCLE.filter((s) => s.onFailure === 'rollback').map((s) => s.step)).toEqual(['apply', 'verify']);
+    expect(LIFECYCLE.filter((s) => s.onFailure === 'rollback').map((s) => s.step)).toEqual(['apply', 'restart', 'verify']);
     expect(LIFECYCLE.findIndex((s) => s.step === 'backup')).toBeLessThan(LIFECYCLE.findIndex((s) => s.step === 'apply'));
   });
 

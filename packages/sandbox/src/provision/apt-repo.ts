@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -10,13 +10,18 @@ export const DEMO_DEB = 'unrot-sandbox-demo';
 export const DEMO_DEB_VERSIONS = ['1.0', '1.1'] as const;
 /** Offered but not installed by `up`: its 1.1 postinst fails, for the rollback drills. */
 export const FRAGILE_DEB = 'unrot-sandbox-fragile';
+/** Offered but not installed by `up`: /etc/web-app/mode, `ok` in 1.0 and `broken` in 1.1 (web-app answers 500), for the health drills. */
+export const WEBCONF_DEB = 'unrot-sandbox-webconf';
 
 /** The line a container's sources list needs to consume the flat repository served on `port`. */
 export function aptSourceLine(port: number): string {
   return `deb [trusted=yes] http://127.0.0.1:${port}/ ./`;
 }
 
-/** Builds `<name>_<version>_all.deb` from the fixture control file (and `postinst-<version>`, if any) with dpkg-deb. */
+/**
+ * Builds `<name>_<version>_all.deb` from the fixture control file (and `postinst-<version>`, if any) with dpkg-deb;
+ * the files of `root-<version>/`, if any, are packaged too (e.g. root-1.1/etc/web-app/mode).
+ */
 export async function buildDemoDeb(outDir: string, version: string, name: string = DEMO_DEB): Promise<string> {
   const fixture = join(fixturesDir(), 'apt', name);
   const control = (await readFile(join(fixture, 'control'), 'utf8')).replaceAll('@VERSION@', version);
@@ -30,6 +35,8 @@ export async function buildDemoDeb(outDir: string, version: string, name: string
     await mkdir(share, { recursive: true });
     await writeFile(join(share, 'VERSION'), `${version}\n`);
     for (const d of [work, join(work, 'DEBIAN'), join(work, 'usr'), join(work, 'usr', 'share'), share]) await chmod(d, 0o755);
+    const tree = join(fixture, `root-${version}`);
+    if (await stat(tree).catch(() => undefined)) await cp(tree, work, { recursive: true });
     const out = join(outDir, `${name}_${version}_all.deb`);
     await run(['dpkg-deb', '--root-owner-group', '--build', work, out]);
     return out;
@@ -46,6 +53,7 @@ export async function buildAptRepo(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (const version of DEMO_DEB_VERSIONS) await buildDemoDeb(dir, version);
   for (const version of DEMO_DEB_VERSIONS) await buildDemoDeb(dir, version, FRAGILE_DEB);
+  for (const version of DEMO_DEB_VERSIONS) await buildDemoDeb(dir, version, WEBCONF_DEB);
   // --multiversion keeps both versions in the index, so apt sees 1.1 as the candidate over 1.0.
   const { stdout } = await run(['dpkg-scanpackages', '--multiversion', '.', '/dev/null'], { cwd: dir });
   const packages = Buffer.from(stdout, 'utf8');

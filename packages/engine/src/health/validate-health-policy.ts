@@ -1,0 +1,64 @@
+import type { Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import type { HealthCheckPolicySchema } from '@unrot/sdk';
+import { ConfigError, type ConfigProblem } from '../config/config-error.js';
+import { formatPath, type KeyPath } from '../config/key-path.js';
+import type { LoadedConfig } from '../config/load-config.js';
+import { schemaProblems } from '../config/schema-problems.js';
+import type { ProbeEntry } from './discover-probes.js';
+import { healthCheckName, resolveHealthCheck, scheduleProblems } from './policy-schema.js';
+
+type CheckPolicy = Static<typeof HealthCheckPolicySchema>;
+
+/**
+ * Checks every `health_checks:` list (global `defaults` and each container's) against the
+ * installed probes, like runner options: unknown probe ids, each probe's options against its
+ * own schema (defaults applied first), schedule rules JSON schema cannot state, and duplicate
+ * check names. Throws one ConfigError with every problem (file, line, key path).
+ */
+export function validateHealthPolicy(config: LoadedConfig, probes: ReadonlyMap<string, ProbeEntry>): void {
+  const problems: ConfigProblem[] = [];
+  const installed = [...probes.keys()].sort().join(', ') || 'none';
+
+  const check = (file: string, list: readonly CheckPolicy[] | undefined, prefix: KeyPath): void => {
+    if (!list) return;
+    const at = (path: KeyPath, key = false) => {
+      const pos = config.locate(file, path, { key });
+      return { file, ...(pos && { line: pos.line, column: pos.column }), path: formatPath(path) };
+    };
+    const site = { file, locate: (p: KeyPath, opts?: { key?: boolean }) => config.locate(file, p, opts) };
+    const seen = new Map<string, number>();
+    for (const [i, raw] of list.entries()) {
+      const path = [...prefix, i];
+      const name = healthCheckName(raw, i);
+      const first = seen.get(name);
+      if (first !== undefined)
+        problems.push({
+          ...at([...path, raw.name ? 'name' : 'probe']),
+          message: `check name '${name}' is used twice (first at item ${first + 1})`,
+          expected: 'a unique name per check',
+        });
+      seen.set(name, i);
+      const entry = probes.get(raw.probe);
+      if (!entry)
+        problems.push({
+          ...at([...path, 'probe']),
+          message: `unknown probe '${raw.probe}' (installed: ${installed})`,
+          expected: 'the id of an installed probe plugin',
+        });
+      else
+        problems.push(
+          ...schemaProblems(entry.optionsSchema, Value.Default(entry.optionsSchema, Value.Clone(raw.options ?? {})), site, [
+            ...path,
+            'options',
+          ]),
+        );
+      for (const message of scheduleProblems(resolveHealthCheck(raw).schedule))
+        problems.push({ ...at([...path, 'schedule']), message, expected: 'a schedule whose thresholds fit its attempts' });
+    }
+  };
+
+  if (config.globalFile) check(config.globalFile, config.global.defaults?.health_checks, ['defaults', 'health_checks']);
+  for (const { file, policy } of config.containers.values()) check(file, policy.health_checks, ['health_checks']);
+  if (problems.length > 0) throw new ConfigError(problems);
+}
