@@ -38,11 +38,11 @@ const json = (p: Proc): Report => {
 const ct = (r: Report, vmid: number) => r.containers.find((c) => c.vmid === vmid);
 const unrot = (...args: string[]) => unrotWith(CONFIG, ...args);
 
-async function writeConfig(extra101 = '', extra103 = 'backup:\n  on_unsupported: skip\n'): Promise<void> {
+async function writeConfig(extra101 = '', extra103 = 'backup:\n  on_unsupported: skip\n', concurrency = 2): Promise<void> {
   await mkdir(join(CONFIG, 'containers'), { recursive: true });
   await writeFile(
     join(CONFIG, 'global.yml'),
-    `state_dir: ${STATE}\nmax_concurrency: 2\ndefaults:\n  runners:\n    os: apt\n  backup:\n    mode: snapshot\n    keep: 2\ntargets:\n  allow: [101, 102, 103]\n`,
+    `state_dir: ${STATE}\nmax_concurrency: ${concurrency}\ndefaults:\n  runners:\n    os: apt\n  backup:\n    mode: snapshot\n    keep: 2\ntargets:\n  allow: [101, 102, 103]\n`,
   );
   await writeFile(join(CONFIG, 'containers/101.yml'), `runners:\n  os: apt\n  npm:\n    projects: [/opt/web-app]\n${extra101}`);
   await writeFile(join(CONFIG, 'containers/102.yml'), 'runners:\n  os: apt\n  pip:\n    venvs: [/opt/py-app/venv]\n');
@@ -226,6 +226,48 @@ describe('safety-net drills', () => {
       expect(existsSync(journal)).toBe(false);
     });
   }
+
+  it('kill switch created during a run: the in-flight container ends at a safe point, nothing new starts, all consistent', async () => {
+    const FRAGILE_EXCLUDED = 'exclusions:\n  packages: [unrot-sandbox-fragile]\n';
+    await writeConfig(FRAGILE_EXCLUDED, 'backup:\n  on_unsupported: skip\n', 1);
+    for (const vmid of [101, 102]) await makePending(vmid);
+    const stop = join(CONFIG, 'STOP');
+    const journal = join(STATE, 'journal', 'ct-101.json');
+    const child = spawnUnrot(CONFIG, 'run', '--ct', '101,102', '--json');
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+    });
+    const code = new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+    // Wait until CT 101 is past its backup (applying), then pull the switch.
+    for (let i = 0; i < 3000; i++) {
+      const step = await readFile(journal, 'utf8').then(
+        (t) => (JSON.parse(t) as { step: string }).step,
+        () => undefined,
+      );
+      if (step === 'apply' || step === 'verify') break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await writeFile(stop, '');
+    try {
+      expect(await code).toBe(5);
+      const report = JSON.parse(out) as Report & { summary: { cutShort: number } };
+      expect(ct(report, 101)?.outcome).toBe('updated');
+      expect(ct(report, 102)).toMatchObject({ outcome: 'skipped', skipReason: 'kill-switch' });
+      expect(report.summary.cutShort).toBe(1);
+      expect(await version(101, 'unrot-sandbox-demo')).toBe('1.1 ii');
+      expect(await version(102, 'unrot-sandbox-demo')).toBe('1.0 ii');
+      for (const vmid of [101, 102]) {
+        expect((await pct('status', String(vmid))).stdout.trim()).toBe('status: running');
+        expect(await hasLock(vmid)).toBe(false);
+      }
+      expect(existsSync(journal)).toBe(false);
+      expect(existsSync(join(STATE, 'run.lock'))).toBe(false);
+    } finally {
+      await rm(stop, { force: true });
+      await writeConfig(FRAGILE_EXCLUDED);
+    }
+  });
 
   it('storage that cannot snapshot: skipped with the reason by default, vzdump when the policy says so; never updated without a backup', async () => {
     const dump = await pct('stop', '102');

@@ -4,6 +4,7 @@ import { type ContainerInfo, type LifecycleEvents, toUnrotError, UnrotError } fr
 import pino from 'pino';
 import { effectivePolicy, type LoadedConfig, loadConfig, validateRunnerOptions } from './config/index.js';
 import { EngineEvents } from './engine-events.js';
+import { StartControl } from './fleet/start-control.js';
 import { discoverProbes, type ProbeEntry, prepareProbeOptions, validateHealthPolicy } from './health/index.js';
 import type { Host } from './host/host.js';
 import { PctHost } from './host/index.js';
@@ -44,8 +45,12 @@ export interface RunOptions {
   host?: Host;
   /** Run even outside the maintenance window. */
   force?: boolean;
-  /** Injected clock for window decisions (tests). */
+  /** Injected clock for window decisions and pacing (tests). */
   now?: () => Date;
+  /** Injected wait for jitter and the rate limit (tests). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Injected randomness for jitter (tests). */
+  random?: () => number;
   /** Cap on sending the run's notifications (default NOTIFY_DEADLINE_MS). */
   notifyDeadlineMs?: number;
 }
@@ -273,6 +278,53 @@ export async function runUnrot(options: RunOptions): Promise<RunOutcome> {
     });
     const reports = new Map<number, ContainerReport>();
     const gate = windowGate(prepared, options, started);
+    // Pacing and emergency stops apply to real runs (a plan changes nothing).
+    const g = prepared.config.global;
+    const killSwitchFile = g.kill_switch_file ?? join(prepared.config.dir, 'STOP');
+    const control = options.dryRun
+      ? undefined
+      : new StartControl({
+          killSwitchFile,
+          ...(g.max_runtime?.run ? { runDeadline: started.getTime() + g.max_runtime.run * 1000 } : {}),
+          jitterMs: g.jitter_ms ?? 0,
+          ...(g.max_starts_per_minute ? { maxStartsPerMinute: g.max_starts_per_minute } : {}),
+          now: () => now().getTime(),
+          sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+          random: options.random ?? Math.random,
+        });
+    const recoverTerminated = async (report: ContainerReport): Promise<void> => {
+      const [recovery] = await recoverInterrupted(
+        stateDir,
+        host,
+        (vmid) => {
+          const p = effectivePolicy(prepared.config, vmid);
+          return { onInterrupt: p.rollback.onInterrupt, rollbackTimeoutMs: p.timeoutsMs.rollback };
+        },
+        hostLog,
+        report.vmid,
+      );
+      if (!recovery) return;
+      hostLog.warn({ recovery }, 'finished a terminated container');
+      if (recovery.action === 'rolled-back' && recovery.to) {
+        report.outcome = 'rolled-back';
+        report.rollback = {
+          reason: `${report.error?.code}: ${report.error?.message}`,
+          kind: recovery.to.startsWith('/') ? 'vzdump' : 'snapshot',
+          to: recovery.to,
+          running: true,
+          durationMs: 0,
+        };
+      } else if (recovery.action === 'failed') {
+        report.rollback = {
+          reason: `${report.error?.code}: ${report.error?.message}`,
+          kind: 'snapshot',
+          to: '',
+          running: false,
+          durationMs: 0,
+          error: recovery.error ?? recovery.detail,
+        };
+      }
+    };
     try {
       // Containers start as slots free up, so the window is asked at each start, not once.
       await mapLimit(selected, maxConcurrency, async (d) => {
@@ -289,9 +341,28 @@ export async function runUnrot(options: RunOptions): Promise<RunOutcome> {
           reports.set(d.vmid, skippedReport(ct, { ...d, selected: false, reason, detail }));
           return;
         }
+        if (control) {
+          const verdict = await control.admit();
+          if (!verdict.ok) {
+            hostLog.warn({ vmid: d.vmid, reason: verdict.reason }, 'not started');
+            events.emit('container:skip', { runId, vmid: d.vmid, reason: verdict.reason, detail: verdict.detail });
+            reports.set(d.vmid, skippedReport(ct, { ...d, selected: false, reason: verdict.reason, detail: verdict.detail }));
+            return;
+          }
+          if (verdict.jitterMs > 0 || verdict.rateWaitMs > 0) {
+            hostLog.info({ vmid: d.vmid, jitterMs: verdict.jitterMs, rateWaitMs: verdict.rateWaitMs }, 'staggered start');
+          }
+        }
         const task = buildTask(prepared, ct, runId, options.dryRun, runDir, stateDir);
         if (secretValues.length > 0) task.secrets = secretValues;
-        const report = await pool.run(task, containerDeadlineMs(task));
+        if (control) task.killSwitchFile = killSwitchFile;
+        const maxContainerMs = prepared.config.global.max_runtime?.container;
+        const deadlineMs = maxContainerMs ? Math.min(maxContainerMs * 1000, containerDeadlineMs(task)) : containerDeadlineMs(task);
+        const report = await pool.run(task, deadlineMs);
+        if (report.error?.step === 'pipeline' && report.error.code === 'E_STEP_TIMEOUT') {
+          // The worker was terminated mid-pipeline: finish it now by the journal's rules (rollback by default).
+          await recoverTerminated(report);
+        }
         hostLog.info({ vmid: d.vmid, outcome: report.outcome, error: report.error, durationMs: report.durationMs }, 'container done');
         reports.set(d.vmid, report);
       });
@@ -303,7 +374,9 @@ export async function runUnrot(options: RunOptions): Promise<RunOutcome> {
     const count = (o: ContainerReport['outcome']) => containers.filter((c) => c.outcome === o).length;
     const failed = count('failed');
     const rolledBack = count('rolled-back');
-    const exitCode = failed + rolledBack + unrecovered.size > 0 ? EXIT_CODES.CONTAINER_FAILED : EXIT_CODES.OK;
+    const cutShort = containers.filter((c) => c.skipReason === 'kill-switch' || c.skipReason === 'max-runtime').length;
+    const exitCode =
+      failed + rolledBack + unrecovered.size > 0 ? EXIT_CODES.CONTAINER_FAILED : cutShort > 0 ? EXIT_CODES.CUT_SHORT : EXIT_CODES.OK;
     const finished = new Date();
     const raw: RunReport = {
       schema: REPORT_SCHEMA_ID,
@@ -321,6 +394,7 @@ export async function runUnrot(options: RunOptions): Promise<RunOutcome> {
         containers: containers.length,
         updated: count('updated'),
         rolledBack,
+        cutShort,
         nothingToDo: count('nothing-to-do'),
         planned: count('planned'),
         skipped: count('skipped'),

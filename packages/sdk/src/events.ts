@@ -32,7 +32,9 @@ export type SkipReason =
   | 'backup-unavailable'
   | 'recovery-failed'
   | 'outside-window'
-  | 'window-closing';
+  | 'window-closing'
+  | 'kill-switch'
+  | 'max-runtime';
 
 /** Every event the engine emits, with its payload. Subscribe through the engine's typed emitter. */
 export interface LifecycleEvents {

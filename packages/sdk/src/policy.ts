@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { JitterMsSchema, KillSwitchFileSchema, MaxRuntimeSchema, MaxStartsPerMinuteSchema } from './policy-fleet.js';
 import { HealthChecksPolicySchema, RestartPolicySchema } from './policy-health.js';
 import { ContainerRiskSchema, MaintenancePolicySchema } from './policy-maintenance.js';
 import { NotificationsListSchema, PrometheusTextfileSchema, SecretsFilesSchema } from './policy-notifications.js';
@@ -169,6 +170,10 @@ export const GlobalPolicySchema = Type.Object(
     notifications: Type.Optional(NotificationsListSchema),
     secrets_files: Type.Optional(SecretsFilesSchema),
     prometheus_textfile: Type.Optional(PrometheusTextfileSchema),
+    kill_switch_file: Type.Optional(KillSwitchFileSchema),
+    jitter_ms: Type.Optional(JitterMsSchema),
+    max_starts_per_minute: Type.Optional(MaxStartsPerMinuteSchema),
+    max_runtime: Type.Optional(MaxRuntimeSchema),
   },
   { additionalProperties: false },
 );

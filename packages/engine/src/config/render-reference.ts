@@ -47,6 +47,11 @@ export const DOC_DEFAULTS: Record<string, Record<string, string>> = {
     'maintenance.randomized_delay': `${SCHEDULE_DEFAULTS.randomizedDelayMs / 60_000}m`,
     'maintenance.cutoff': `${SCHEDULE_DEFAULTS.cutoffMs / 60_000}m`,
     prometheus_textfile: 'none',
+    kill_switch_file: 'STOP in the config directory',
+    jitter_ms: '0',
+    max_starts_per_minute: 'no limit',
+    'max_runtime.run': 'none',
+    'max_runtime.container': 'the sum of its step limits',
   },
   container: {
     enabled: String(CONFIG_DEFAULTS.enabled),

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import {
@@ -49,6 +50,8 @@ export interface ContainerTask {
   logFile?: string;
   /** Secret values (from secrets_files) scrubbed from this container's log. */
   secrets?: string[];
+  /** Checked at each safe point before any change (global.yml kill_switch_file). */
+  killSwitchFile?: string;
   /** Journal and backup records live here (see safety/state-files.ts). */
   stateDir: string;
   backup: EffectiveBackup;
@@ -175,6 +178,18 @@ export async function runContainerPipeline(task: ContainerTask, deps: PipelineDe
     return finish('failed');
   };
 
+  // Kill switch: checked at every safe point before the first change (never inside a package
+  // manager's transaction; once the backup is taken the container finishes verify or rolls back).
+  const killSwitched = (): ContainerReport | undefined => {
+    if (!task.killSwitchFile || !existsSync(task.killSwitchFile)) return undefined;
+    report.skipReason = 'kill-switch';
+    report.skipDetail = `kill switch ${task.killSwitchFile} appeared; stopped before any change`;
+    emit('container:skip', { runId, vmid, reason: 'kill-switch', detail: report.skipDetail });
+    return finish('skipped');
+  };
+  const stopNow = killSwitched();
+  if (stopNow) return stopNow;
+
   // Pre-flight: the container must still exist, run, and carry no Proxmox lock.
   let rootfsStorage: string | undefined;
   let address: string | undefined;
@@ -237,6 +252,8 @@ export async function runContainerPipeline(task: ContainerTask, deps: PipelineDe
   const states: RunnerState[] = [];
   try {
     for (const spec of task.runners) {
+      const stopped = killSwitched();
+      if (stopped) return stopped;
       const runner = await deps.loadRunner(spec.id, spec.modulePath);
       const runnerReport: RunnerReport = {
         id: spec.id,
@@ -311,6 +328,8 @@ export async function runContainerPipeline(task: ContainerTask, deps: PipelineDe
     return finish(pending.length > 0 ? 'planned' : 'nothing-to-do');
   }
   if (pending.length === 0) return finish('nothing-to-do');
+  const stoppedBeforeChange = killSwitched();
+  if (stoppedBeforeChange) return stoppedBeforeChange;
 
   // Health checks: one schedule per check before anything changes (the baseline), again inside verify.
   const checks = task.healthChecks ?? [];

@@ -26,6 +26,8 @@ export const RunReportSchema = Type.Object(
         containers: Type.Integer({ minimum: 0 }),
         updated: Type.Integer({ minimum: 0 }),
         rolledBack: Type.Integer({ minimum: 0 }),
+        /** containers not started or stopped before any change by the kill switch or max_runtime.run */
+        cutShort: Type.Optional(Type.Integer({ minimum: 0 })),
         nothingToDo: Type.Integer({ minimum: 0 }),
         planned: Type.Integer({ minimum: 0 }),
         skipped: Type.Integer({ minimum: 0 }),

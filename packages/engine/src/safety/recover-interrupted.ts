@@ -40,9 +40,11 @@ export async function recoverInterrupted(
   host: Host,
   policyFor: (vmid: number) => RecoveryPolicy,
   log: Logger,
+  /** Only this container (after its worker was terminated for max_runtime.container). */
+  only?: number,
 ): Promise<RecoveryReport[]> {
   const reports: RecoveryReport[] = [];
-  for (const entry of await readJournals(stateDir)) {
+  for (const entry of (await readJournals(stateDir)).filter((e) => only === undefined || e.vmid === only)) {
     const base = { vmid: entry.vmid, runId: entry.runId, step: entry.step };
     const policy = policyFor(entry.vmid);
     try {

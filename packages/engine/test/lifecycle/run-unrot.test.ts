@@ -1,61 +1,30 @@
 import { writeFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { EngineEvents, RunReportSchema, runUnrot } from '@unrot/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyPolicy, type FakeHost, fakeCt, fakeHost } from './fake-host-harness.js';
 
 // These tests run the real engine — config loading, piscina workers, the pct host adapter —
 // against a minimal pct/pvesh stand-in (test/fixtures/fake-host) whose `exec` runs commands on
 // this machine, with runners that copy real files. Real-LXC drills live in test/drills.
-const here = dirname(fileURLToPath(import.meta.url));
-const fakePct = join(here, '../fixtures/fake-host/pct');
-const runnersDir = join(here, '../fixtures/runners');
-
-let work: string;
-let pluginRoot: string;
+let host: FakeHost;
 let bin: string;
-const savedPath = process.env['PATH'];
-
-async function setup(fleet: object, global: string, containers: Record<number, string>): Promise<string> {
-  const dir = await mkdtemp(join(work, 'case-'));
-  await mkdir(join(dir, 'config/containers'), { recursive: true });
-  await writeFile(join(bin, 'fleet.json'), JSON.stringify(fleet));
-  await writeFile(join(dir, 'config/global.yml'), global.replaceAll('STATE', join(dir, 'state')));
-  for (const [vmid, body] of Object.entries(containers))
-    await writeFile(join(dir, `config/containers/${vmid}.yml`), body.replaceAll('DIR', dir));
-  return dir;
-}
+let pluginRoot: string;
+const setup = (fleet: object, global: string, containers: Record<number, string>) => host.setup(fleet, global, containers);
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'unrot-engine-'));
-  pluginRoot = join(work, 'plugin');
-  await mkdir(pluginRoot);
-  await writeFile(
-    join(pluginRoot, 'package.json'),
-    JSON.stringify({
-      name: '@unrot-test/fixture-runners',
-      version: '1.0.0',
-      unrot: { sdk: 1, runners: [join(runnersDir, 'file-copy-runner.mjs'), join(runnersDir, 'misbehaving-runner.mjs')] },
-    }),
-  );
-  bin = join(work, 'bin');
-  await mkdir(bin);
-  await symlink(fakePct, join(bin, 'pct'));
-  await symlink(fakePct, join(bin, 'pvesh'));
-  process.env['PATH'] = `${bin}:${savedPath}`;
+  host = await fakeHost();
+  bin = host.bin;
+  pluginRoot = host.pluginRoot;
 });
-afterAll(() => {
-  process.env['PATH'] = savedPath;
-});
+afterAll(() => host.restore());
 
-const ct = (vmid: number, status = 'running', extra: object = {}) => ({ vmid, name: `ct${vmid}`, status, tags: 'web;prod', ...extra });
+const ct = fakeCt;
 // The fake host has no snapshots: the safety net is drilled on the real-LXC sandbox (test/drills).
 const GLOBAL =
   'max_concurrency: 3\nstate_dir: STATE\ndefaults:\n  backup:\n    mode: none\n  runners:\n    os: none\n  timeouts:\n    check: 2\n';
-const copyPolicy = (n: number) => `runners:\n  file-copy:\n    source: DIR/src${n}\n    target: DIR/dst${n}\n`;
 
 describe('runUnrot end to end over a pct stand-in', () => {
   it('plans without changing anything, runs the plan, then finds nothing to do', async () => {

@@ -1,0 +1,65 @@
+import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// Shared set-up for engine tests that run the real engine (config, workers, PctHost) against
+// the minimal pct/pvesh stand-in in test/fixtures/fake-host, whose `exec` runs on this machine.
+const here = dirname(fileURLToPath(import.meta.url));
+const fakePct = join(here, '../fixtures/fake-host/pct');
+const runnersDir = join(here, '../fixtures/runners');
+
+export interface FakeHost {
+  work: string;
+  pluginRoot: string;
+  bin: string;
+  /** A fresh case: fleet.json for the stand-in, config/global.yml (STATE → its state dir), containers/<vmid>.yml (DIR → the case dir). */
+  setup(fleet: object, global: string, containers: Record<number, string>): Promise<string>;
+  restore(): void;
+}
+
+export async function fakeHost(): Promise<FakeHost> {
+  const savedPath = process.env['PATH'];
+  const work = await mkdtemp(join(tmpdir(), 'unrot-engine-'));
+  const pluginRoot = join(work, 'plugin');
+  await mkdir(pluginRoot);
+  await writeFile(
+    join(pluginRoot, 'package.json'),
+    JSON.stringify({
+      name: '@unrot-test/fixture-runners',
+      version: '1.0.0',
+      unrot: { sdk: 1, runners: [join(runnersDir, 'file-copy-runner.mjs'), join(runnersDir, 'misbehaving-runner.mjs')] },
+    }),
+  );
+  const bin = join(work, 'bin');
+  await mkdir(bin);
+  await symlink(fakePct, join(bin, 'pct'));
+  await symlink(fakePct, join(bin, 'pvesh'));
+  process.env['PATH'] = `${bin}:${savedPath}`;
+  return {
+    work,
+    pluginRoot,
+    bin,
+    async setup(fleet, global, containers) {
+      const dir = await mkdtemp(join(work, 'case-'));
+      await mkdir(join(dir, 'config/containers'), { recursive: true });
+      await writeFile(join(bin, 'fleet.json'), JSON.stringify(fleet));
+      await writeFile(join(dir, 'config/global.yml'), global.replaceAll('STATE', join(dir, 'state')));
+      for (const [vmid, body] of Object.entries(containers))
+        await writeFile(join(dir, `config/containers/${vmid}.yml`), body.replaceAll('DIR', dir));
+      return dir;
+    },
+    restore() {
+      process.env['PATH'] = savedPath;
+    },
+  };
+}
+
+export const fakeCt = (vmid: number, status = 'running', extra: object = {}) => ({
+  vmid,
+  name: `ct${vmid}`,
+  status,
+  tags: 'web;prod',
+  ...extra,
+});
+export const copyPolicy = (n: number) => `runners:\n  file-copy:\n    source: DIR/src${n}\n    target: DIR/dst${n}\n`;
