@@ -1,16 +1,7 @@
 import { Command, Flags } from '@oclif/core';
+// The exit-code module alone (no engine import), so --help and --version stay fast.
+import { EXIT_CODES as EXIT } from '@unrot/engine/exit-codes';
 import { isUnrotError, UnrotError } from '@unrot/sdk';
-
-/** Exit codes duplicated from @unrot/engine so that a --help or --version never loads the engine. */
-export const EXIT = {
-  OK: 0,
-  CONTAINER_FAILED: 1,
-  CONFIG_ERROR: 2,
-  HOST_ERROR: 3,
-  RUN_LOCKED: 4,
-  CUT_SHORT: 5,
-  INTERNAL_ERROR: 70,
-} as const;
 
 export function parseCtList(value: string): number[] {
   return value
