@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DRILL_ROOT, health, inCt, type Proc, pct, run, sandbox, sandboxBin, spawnUnrot, unrotWith } from './sandbox-harness.js';
@@ -38,11 +38,20 @@ const json = (p: Proc): Report => {
 const ct = (r: Report, vmid: number) => r.containers.find((c) => c.vmid === vmid);
 const unrot = (...args: string[]) => unrotWith(CONFIG, ...args);
 
-async function writeConfig(extra101 = '', extra103 = 'backup:\n  on_unsupported: skip\n', concurrency = 2): Promise<void> {
+// The test machine's own load is not under test in these drills (backpressure has its own tests in
+// packages/engine/test/fleet/backpressure.test.ts); a busy CI box must not hold them back.
+const DRILL_PREFLIGHT = 'preflight:\n  max_load: 1000\n';
+
+async function writeConfig(
+  extra101 = '',
+  extra103 = 'backup:\n  on_unsupported: skip\n',
+  concurrency = 2,
+  globalExtra = '',
+): Promise<void> {
   await mkdir(join(CONFIG, 'containers'), { recursive: true });
   await writeFile(
     join(CONFIG, 'global.yml'),
-    `state_dir: ${STATE}\nmax_concurrency: ${concurrency}\ndefaults:\n  runners:\n    os: apt\n  backup:\n    mode: snapshot\n    keep: 2\ntargets:\n  allow: [101, 102, 103]\n`,
+    `state_dir: ${STATE}\nmax_concurrency: ${concurrency}\ndefaults:\n  runners:\n    os: apt\n  backup:\n    mode: snapshot\n    keep: 2\ntargets:\n  allow: [101, 102, 103]\n${DRILL_PREFLIGHT}${globalExtra}`,
   );
   await writeFile(join(CONFIG, 'containers/101.yml'), `runners:\n  os: apt\n  npm:\n    projects: [/opt/web-app]\n${extra101}`);
   await writeFile(join(CONFIG, 'containers/102.yml'), 'runners:\n  os: apt\n  pip:\n    venvs: [/opt/py-app/venv]\n');
@@ -60,6 +69,16 @@ const ownSnapshots = async (vmid: number) =>
     .map((l) => /`-> (unrot-\S+)/.exec(l)?.[1])
     .filter((n): n is string => n !== undefined);
 const hasLock = async (vmid: number) => /^lock: /m.test((await pct('config', String(vmid))).stdout);
+/** PIDs on this host (containers included: one kernel) whose command line is exactly `cmdline` (NUL-separated). */
+async function processesRunning(cmdline: string): Promise<number[]> {
+  const pids = (await readdir('/proc')).filter((n) => /^\d+$/.test(n));
+  const hits: number[] = [];
+  for (const pid of pids) {
+    const text = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (text === cmdline) hits.push(Number(pid));
+  }
+  return hits;
+}
 /** Puts unrot-sandbox-demo back to 1.0 so the next run has an update to make. */
 const makePending = (vmid: number) => apt(vmid, '--allow-downgrades', 'install', 'unrot-sandbox-demo=1.0');
 
@@ -266,6 +285,48 @@ describe('safety-net drills', () => {
     } finally {
       await rm(stop, { force: true });
       await writeConfig(FRAGILE_EXCLUDED);
+    }
+  });
+
+  it('a custom step that sleeps past its max runtime is killed inside the container and the container is rolled back', async () => {
+    const custom = [
+      '  custom:',
+      '    commands:',
+      '      - name: mark',
+      '        argv: [touch, /root/custom-marker]',
+      '      - name: stall',
+      '        argv: [sleep, "600"]',
+      '        timeout: 3',
+      '',
+    ].join('\n');
+    await writeConfig(custom, undefined, 2, 'command_allowlist: [touch, sleep]\n');
+    // writeConfig puts extra101 after the runners block: the custom runner joins apt and npm there.
+    const policy = await readFile(join(CONFIG, 'containers/101.yml'), 'utf8');
+    expect(policy).toContain('  custom:\n    commands:');
+    try {
+      const plan = await unrot('plan', '--ct', '101');
+      expect(plan.stdout).toContain('pct exec 101 -- timeout -k 10 3 sleep 600');
+      const r = await unrot('run', '--ct', '101', '--json');
+      timings['custom step past its timeout'] = r.ms;
+      expect(r.code).toBe(1);
+      const c = ct(json(r), 101) as Report['containers'][number] & {
+        runners: Array<{ id: string; durationsMs: Record<string, number> }>;
+        error?: { message?: string };
+      };
+      expect(c).toMatchObject({ outcome: 'rolled-back', error: { step: 'apply', runner: 'custom', code: 'E_EXEC_TIMEOUT' } });
+      expect(c.rollback).toMatchObject({ kind: 'snapshot', to: c.backup?.name, running: true });
+      // Killed at its own limit (3 s), long before the engine's apply timeout.
+      const applyMs = c.runners.find((x) => x.id === 'custom')?.durationsMs['apply'] ?? 0;
+      expect(applyMs).toBeGreaterThanOrEqual(3000);
+      expect(applyMs).toBeLessThan(30_000);
+      // The first command's change is gone with the rollback; nothing of the stalled one is left running.
+      expect((await pct('exec', '101', '--', 'test', '-e', '/root/custom-marker')).code).toBe(1);
+      expect(await processesRunning('sleep\u0000600\u0000')).toEqual([]);
+      expect((await pct('status', '101')).stdout.trim()).toBe('status: running');
+      expect(await hasLock(101)).toBe(false);
+      expect(await health(3201)).toBe(200);
+    } finally {
+      await writeConfig();
     }
   });
 

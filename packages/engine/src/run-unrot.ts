@@ -1,8 +1,9 @@
-import { hostname as osHostname } from 'node:os';
+import { availableParallelism, loadavg, hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { type ContainerInfo, type LifecycleEvents, toUnrotError, UnrotError } from '@unrot/sdk';
 import pino from 'pino';
-import { effectivePolicy, type LoadedConfig, loadConfig, validateRunnerOptions } from './config/index.js';
+import { CONFIG_DEFAULTS } from './config/effective-policy.js';
+import { effectivePolicy, type LoadedConfig, loadConfig, validateCommandAllowlist, validateRunnerOptions } from './config/index.js';
 import { EngineEvents } from './engine-events.js';
 import { StartControl } from './fleet/start-control.js';
 import { discoverProbes, type ProbeEntry, prepareProbeOptions, validateHealthPolicy } from './health/index.js';
@@ -13,6 +14,7 @@ import type { ContainerTask } from './lifecycle/container-pipeline.js';
 import type { ContainerReport } from './lifecycle/container-result.js';
 import { type NotificationSetup, notifyRun, prepareNotifications } from './notify/index.js';
 import { discoverRunners, type RunnerEntry } from './plugins/discover-plugins.js';
+import { judgeStorage } from './preflight/backup-storage.js';
 import { EXIT_CODES } from './report/exit-codes.js';
 import { finishRunArtifacts } from './report/finish-run.js';
 import { newRunId } from './report/run-id.js';
@@ -53,10 +55,19 @@ export interface RunOptions {
   random?: () => number;
   /** Cap on sending the run's notifications (default NOTIFY_DEADLINE_MS). */
   notifyDeadlineMs?: number;
+  /** Worker threads for the pipelines (tests, benchmarks); default threadsFor(max_concurrency). */
+  threads?: number;
+  /** After a container's deadline, how long before its stuck thread is terminated (tests). */
+  abortGraceMs?: number;
+  /** The host's 1-minute load average (tests); defaults to os.loadavg()[0]. */
+  readLoad?: () => number;
 }
 
 /** No notification holds a run longer than this (each sink also has its own deadline). */
 export const NOTIFY_DEADLINE_MS = 300_000;
+
+/** Containers not started for these reasons make the run "cut short" (exit 5). */
+const CUT_SHORT_REASONS = new Set(['kill-switch', 'max-runtime', 'host-load', 'storage-full']);
 
 /** Errors that mean the configuration is wrong (exit 2), as the CLI maps them. */
 const CONFIG_CODES = new Set(['E_CONFIG', 'E_USAGE', 'E_PLUGIN_LOAD', 'E_PLUGIN_INCOMPATIBLE']);
@@ -83,6 +94,7 @@ export async function prepare(configDir: string, pluginRoots: readonly string[])
   const config = await loadConfig(configDir);
   const runners = await discoverRunners(pluginRoots);
   validateRunnerOptions(config, runners);
+  validateCommandAllowlist(config, runners);
   const probes = await discoverProbes(pluginRoots);
   validateHealthPolicy(config, probes);
   const globalFile = config.globalFile ?? join(config.dir, 'global.yml');
@@ -152,7 +164,19 @@ function buildTask(prepared: Prepared, ct: ContainerInfo, runId: string, dryRun:
       };
     }),
     ...(policy.restart ? { restart: policy.restart } : {}),
+    ...(policy.hooks ? { hooks: policy.hooks } : {}),
+    preflight: taskPreflight(prepared),
   };
+}
+
+function taskPreflight(prepared: Prepared): NonNullable<ContainerTask['preflight']> {
+  const p = { ...CONFIG_DEFAULTS.preflight, ...prepared.config.global.preflight };
+  return { maxStorageUsedPercent: p.max_storage_used_percent, network: p.network, networkTimeoutS: p.network_timeout_s };
+}
+
+/** preflight.max_load, or 4 × the CPU count: a Proxmox host that busy should not also snapshot and unpack packages. */
+function maxLoadOf(prepared: Prepared): number {
+  return prepared.config.global.preflight?.max_load ?? 4 * availableParallelism();
 }
 
 /**
@@ -271,6 +295,8 @@ export async function runUnrot(options: RunOptions): Promise<RunOutcome> {
     const pool = new ContainerPool({
       maxConcurrency,
       node,
+      ...(options.threads ? { threads: options.threads } : {}),
+      ...(options.abortGraceMs !== undefined ? { abortGraceMs: options.abortGraceMs } : {}),
       onEvent: ({ name, payload }) => {
         hostLog.debug({ event: name, payload }, 'event');
         events.emit(name as keyof LifecycleEvents, payload as never);
@@ -288,6 +314,9 @@ export async function runUnrot(options: RunOptions): Promise<RunOutcome> {
           ...(g.max_runtime?.run ? { runDeadline: started.getTime() + g.max_runtime.run * 1000 } : {}),
           jitterMs: g.jitter_ms ?? 0,
           ...(g.max_starts_per_minute ? { maxStartsPerMinute: g.max_starts_per_minute } : {}),
+          load: { maxLoad: maxLoadOf(prepared), readLoad: options.readLoad ?? (() => loadavg()[0] ?? 0) },
+          pollMs: (g.preflight?.poll_s ?? CONFIG_DEFAULTS.preflight.poll_s) * 1000,
+          giveUpMs: (g.preflight?.give_up_after_s ?? CONFIG_DEFAULTS.preflight.give_up_after_s) * 1000,
           now: () => now().getTime(),
           sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
           random: options.random ?? Math.random,
@@ -341,6 +370,7 @@ export async function runUnrot(options: RunOptions): Promise<RunOutcome> {
           reports.set(d.vmid, skippedReport(ct, { ...d, selected: false, reason, detail }));
           return;
         }
+        let loadWaitMs = 0;
         if (control) {
           const verdict = await control.admit();
           if (!verdict.ok) {
@@ -348,6 +378,10 @@ export async function runUnrot(options: RunOptions): Promise<RunOutcome> {
             events.emit('container:skip', { runId, vmid: d.vmid, reason: verdict.reason, detail: verdict.detail });
             reports.set(d.vmid, skippedReport(ct, { ...d, selected: false, reason: verdict.reason, detail: verdict.detail }));
             return;
+          }
+          loadWaitMs = verdict.pressureWaitMs;
+          if (verdict.pressureWaitMs > 0) {
+            hostLog.info({ vmid: d.vmid, waitedMs: verdict.pressureWaitMs }, 'started after the host load dropped');
           }
           if (verdict.jitterMs > 0 || verdict.rateWaitMs > 0) {
             hostLog.info({ vmid: d.vmid, jitterMs: verdict.jitterMs, rateWaitMs: verdict.rateWaitMs }, 'staggered start');
@@ -358,9 +392,29 @@ export async function runUnrot(options: RunOptions): Promise<RunOutcome> {
         if (control) task.killSwitchFile = killSwitchFile;
         const maxContainerMs = prepared.config.global.max_runtime?.container;
         const deadlineMs = maxContainerMs ? Math.min(maxContainerMs * 1000, containerDeadlineMs(task)) : containerDeadlineMs(task);
-        const report = await pool.run(task, deadlineMs);
-        if (report.error?.step === 'pipeline' && report.error.code === 'E_STEP_TIMEOUT') {
-          // The worker was terminated mid-pipeline: finish it now by the journal's rules (rollback by default).
+        let report = await pool.run(task, deadlineMs);
+        // Backpressure on the backup storage: the container only ran its pre-flight; it waits
+        // until the storage is below the limit (or the run gives up on it) and starts again.
+        let storageWaitMs = 0;
+        while (control && report.skipReason === 'storage-full' && report.preflight?.storage) {
+          const { name, limitPercent } = report.preflight.storage;
+          hostLog.warn({ vmid: d.vmid, storage: name, detail: report.skipDetail }, 'waiting for the backup storage');
+          const waited = await control.waitWhile(`storage:${name}`, 'storage-full', async () => {
+            const judged = judgeStorage(await host.storageStatus(), name, limitPercent);
+            return judged.kind === 'full' ? judged.detail : undefined;
+          });
+          if (!waited.ok) {
+            report.skipReason = waited.reason;
+            report.skipDetail = waited.detail;
+            events.emit('container:skip', { runId, vmid: d.vmid, reason: waited.reason, detail: waited.detail });
+            break;
+          }
+          storageWaitMs += waited.waitedMs;
+          report = await pool.run(task, deadlineMs);
+        }
+        if (loadWaitMs + storageWaitMs > 0) report.preflight = { ...report.preflight, waitedMs: loadWaitMs + storageWaitMs };
+        if (report.error?.step === 'pipeline' && (report.error.code === 'E_STEP_TIMEOUT' || report.error.code === 'E_WORKER_CRASHED')) {
+          // Stopped at its deadline, or its thread died mid-pipeline: finish it now by the journal's rules (rollback by default).
           await recoverTerminated(report);
         }
         hostLog.info({ vmid: d.vmid, outcome: report.outcome, error: report.error, durationMs: report.durationMs }, 'container done');
@@ -374,7 +428,7 @@ export async function runUnrot(options: RunOptions): Promise<RunOutcome> {
     const count = (o: ContainerReport['outcome']) => containers.filter((c) => c.outcome === o).length;
     const failed = count('failed');
     const rolledBack = count('rolled-back');
-    const cutShort = containers.filter((c) => c.skipReason === 'kill-switch' || c.skipReason === 'max-runtime').length;
+    const cutShort = containers.filter((c) => CUT_SHORT_REASONS.has(c.skipReason ?? '')).length;
     const exitCode =
       failed + rolledBack + unrecovered.size > 0 ? EXIT_CODES.CONTAINER_FAILED : cutShort > 0 ? EXIT_CODES.CUT_SHORT : EXIT_CODES.OK;
     const finished = new Date();

@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   E_CRITICAL_FAILED: 'a critical runner failed after changing the container',
   E_VERIFY_FAILED: 'post-update verification failed',
   E_HEALTH_FAILED: 'a health check that passed before the update fails after it',
+  E_HOOK_FAILED: 'a pre_update or post_update hook exited non-zero',
   E_RESTART_FAILED: 'a service restarted after the update did not become active',
   E_STEP_TIMEOUT: 'a lifecycle step exceeded its timeout',
   E_WORKER_CRASHED: 'the worker running a container pipeline died',

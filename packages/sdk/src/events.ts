@@ -11,7 +11,9 @@ export const LIFECYCLE_STEPS = [
   'plan',
   'baseline',
   'backup',
+  'pre-update',
   'apply',
+  'post-update',
   'restart',
   'verify',
   'rollback',
@@ -34,7 +36,10 @@ export type SkipReason =
   | 'outside-window'
   | 'window-closing'
   | 'kill-switch'
-  | 'max-runtime';
+  | 'max-runtime'
+  | 'host-load'
+  | 'storage-full'
+  | 'unreachable';
 
 /** Every event the engine emits, with its payload. Subscribe through the engine's typed emitter. */
 export interface LifecycleEvents {

@@ -5,6 +5,7 @@ export * from './exec.js';
 export * from './logger.js';
 export * from './notifier.js';
 export * from './policy.js';
+export * from './policy-commands.js';
 export * from './policy-fleet.js';
 export * from './policy-health.js';
 export * from './policy-maintenance.js';

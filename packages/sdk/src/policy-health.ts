@@ -47,6 +47,35 @@ export const HealthScheduleSchema = Type.Object(
 );
 export type HealthSchedule = Static<typeof HealthScheduleSchema>;
 
+/**
+ * `gate.history`: how a check's recent baselines (its results just before each update, when
+ * nothing had changed yet) tell a flaky probe from one the update broke.
+ */
+export const HealthHistorySchema = Type.Object(
+  {
+    window: Type.Integer({
+      minimum: 1,
+      maximum: 500,
+      default: 20,
+      description: 'judge the newest this many baselines of the check (2 × window results are kept on disk)',
+    }),
+    min_samples: Type.Integer({
+      minimum: 1,
+      maximum: 500,
+      default: 5,
+      description: 'fewer baselines than this: too little history to judge (unknown, treated like stable)',
+    }),
+    flaky_below: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      default: 0.9,
+      description: 'a check whose baseline attempts passed less often than this share (but sometimes) is flaky',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+export type HealthHistoryPolicy = Static<typeof HealthHistorySchema>;
+
 export const HealthGateSchema = Type.Object(
   {
     pre_existing: Type.Union([Type.Literal('ignore'), Type.Literal('rollback')], {
@@ -57,6 +86,12 @@ export const HealthGateSchema = Type.Object(
       default: 'ignore',
       description: 'a check that passes after the update only with warnings (retries, slow): keep the update or roll back',
     }),
+    unreliable: Type.Union([Type.Literal('ignore'), Type.Literal('rollback')], {
+      default: 'ignore',
+      description:
+        'a check whose recent baselines were flaky or failing and that fails after the update: keep the update and report it pre-existing (ignore) or roll back',
+    }),
+    history: HealthHistorySchema,
   },
   { additionalProperties: false, default: {} },
 );
@@ -85,27 +120,6 @@ export type HealthCheck = Static<typeof HealthCheckSchema>;
 
 /** The `health_checks:` policy key (global and per container). */
 export const HealthChecksSchema = Type.Array(HealthCheckSchema, { default: [], maxItems: 32 });
-
-/** The `health_history:` policy key: how much baseline history is kept and when a probe counts as flaky. */
-export const HealthHistorySchema = Type.Object(
-  {
-    keep: Type.Integer({ minimum: 1, maximum: 1_000, default: 20, description: 'results kept per check and container' }),
-    min_samples: Type.Integer({
-      minimum: 1,
-      maximum: 1_000,
-      default: 5,
-      description: 'fewer results than this: too little history to judge',
-    }),
-    flaky_below: Type.Number({
-      minimum: 0,
-      maximum: 1,
-      default: 0.9,
-      description: 'a check whose attempts passed less often than this share (but sometimes) is flaky',
-    }),
-  },
-  { additionalProperties: false, default: {} },
-);
-export type HealthHistoryPolicy = Static<typeof HealthHistorySchema>;
 
 /** Rules across keys that JSON schema cannot say; each problem names the key. */
 export function scheduleProblems(schedule: HealthSchedule): string[] {
@@ -139,9 +153,10 @@ export const HealthCheckPolicySchema = Type.Object(
       }),
     ),
     gate: Type.Optional(
-      Type.Partial(HealthGateSchema, {
+      Type.Partial(Type.Object({ ...HealthGateSchema.properties, history: Type.Partial(HealthHistorySchema) }), {
         additionalProperties: false,
-        description: 'what a failure after the update means: pre_existing (default ignore), on_warn (default ignore)',
+        description:
+          'what a failure after the update means: pre_existing, on_warn, unreliable (each default ignore), history (flaky detection)',
       }),
     ),
   },
@@ -166,6 +181,127 @@ export const SystemdUnitSchema = Type.String({
   description: 'a systemd unit, e.g. web-app.service',
 });
 
+/** An absolute path inside the container without shell, glob or control characters. */
+const containerPath = (description: string) => Type.String({ pattern: '^/[A-Za-z0-9._/@+-]*$', maxLength: 1024, description });
+
+/** argv[0] of a start command: a bare command name (found on the container's PATH) or an absolute path. */
+export const RESTART_COMMAND_PATTERN = '^(/[A-Za-z0-9_.+@/-]+|[A-Za-z0-9_.+@][A-Za-z0-9_.+@-]*)$';
+
+/** How unrot finds a process: exactly one key; each becomes one pgrep argv (no shell). */
+export const ProcessMatchSchema = Type.Object(
+  {
+    pidfile: Type.Optional(containerPath('the process whose PID this file holds (pgrep -F FILE)')),
+    cmdline: Type.Optional(
+      Type.String({
+        minLength: 3,
+        maxLength: 256,
+        pattern: '^[^\\x00-\\x1f\\x7f]+$',
+        description:
+          'an extended regular expression matched against the whole command line (pgrep -f -- REGEX); anchor it with ^ so it matches only the application',
+      }),
+    ),
+    comm: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9_.][A-Za-z0-9_.:+@-]{0,14}$',
+        description: 'the exact process name as the kernel keeps it, at most 15 characters (pgrep -x -- NAME)',
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    maxProperties: 1,
+    description: 'how to find the process: exactly one of pidfile, cmdline, comm',
+  },
+);
+export type ProcessMatch = Static<typeof ProcessMatchSchema>;
+
+export const StopSignalSchema = Type.Union(
+  [
+    Type.Literal('TERM'),
+    Type.Literal('INT'),
+    Type.Literal('HUP'),
+    Type.Literal('QUIT'),
+    Type.Literal('USR1'),
+    Type.Literal('USR2'),
+    Type.Literal('KILL'),
+  ],
+  { description: 'the signal that stops the process (kill -s SIGNAL PID…) (default TERM)' },
+);
+
+/** `restart.processes[]`: an application that runs without systemd (a launcher, a shell loop, an init script). */
+export const RestartProcessSchema = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z0-9][a-z0-9_.-]*$', maxLength: 64, description: 'names the process in reports and errors' }),
+    match: ProcessMatchSchema,
+    start: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 4096, pattern: '^[^\\x00-\\x1f\\x7f]*$' }), {
+        minItems: 1,
+        maxItems: 64,
+        description:
+          'the command that starts it again, run inside the container without a shell; it must detach and return (start-stop-daemon --start --background …); leave it out when a supervisor starts the process again by itself',
+      }),
+    ),
+    stop_signal: Type.Optional(StopSignalSchema),
+    stop_timeout_s: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 3600, description: 'seconds the old process may take to exit before it gets KILL (default 30)' }),
+    ),
+    wait_s: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 3600,
+        description: 'seconds the new process may take to appear (default restart.wait_active_s)',
+      }),
+    ),
+    settle_s: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 600,
+        description: 'the new process must still run this many seconds after it appeared (default 0)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RestartProcess = Static<typeof RestartProcessSchema>;
+
+/** `restart.compose[]`: a docker compose (v2 plugin) project inside the container. */
+export const RestartComposeSchema = Type.Object(
+  {
+    project_dir: containerPath('the project directory (docker compose --project-directory DIR)'),
+    files: Type.Optional(
+      Type.Array(containerPath('a compose file'), {
+        maxItems: 8,
+        description: "compose files, in order (--file F); default: the project directory's compose.yaml or docker-compose.yml",
+      }),
+    ),
+    services: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', maxLength: 128 }), {
+        maxItems: 64,
+        description: 'only these services (default: every service of the project)',
+      }),
+    ),
+    action: Type.Optional(
+      Type.Union([Type.Literal('recreate'), Type.Literal('restart')], {
+        description:
+          'recreate: docker compose up --detach --force-recreate (new containers from the current compose file and local images); restart: docker compose restart (the same containers) (default recreate)',
+      }),
+    ),
+    pull: Type.Optional(
+      Type.Boolean({ description: 'docker compose pull first: fetches newer images, an update the plan cannot list (default false)' }),
+    ),
+    wait_s: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 3600,
+        description: 'seconds every service may take to run (and be healthy, if it has a healthcheck) (default restart.wait_active_s)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RestartCompose = Static<typeof RestartComposeSchema>;
+
 /** The `restart:` policy key: what is restarted after an update and before the health checks. */
 export const RestartPolicySchema = Type.Object(
   {
@@ -173,6 +309,18 @@ export const RestartPolicySchema = Type.Object(
       Type.Array(SystemdUnitSchema, {
         maxItems: 32,
         description: 'systemd units restarted (systemctl restart UNIT) inside the container, in order',
+      }),
+    ),
+    processes: Type.Optional(
+      Type.Array(RestartProcessSchema, {
+        maxItems: 32,
+        description: 'processes without systemd: signalled, then started again (or left to their supervisor), in order, after the units',
+      }),
+    ),
+    compose: Type.Optional(
+      Type.Array(RestartComposeSchema, {
+        maxItems: 16,
+        description: 'docker compose projects recreated (or restarted), in order, after the processes',
       }),
     ),
     when: Type.Optional(
@@ -184,10 +332,64 @@ export const RestartPolicySchema = Type.Object(
       Type.Integer({
         minimum: 1,
         maximum: 3600,
-        description: 'seconds each unit may take to report active after its restart (default 60)',
+        description:
+          'seconds each unit may take to report active after its restart; also the default wait_s of processes and compose projects (default 60)',
       }),
     ),
   },
   { additionalProperties: false, description: 'services restarted after an update, before the health checks' },
 );
 export type RestartPolicy = Static<typeof RestartPolicySchema>;
+
+/** A rule JSON schema cannot state, with the key path below `restart` it is about. */
+export interface RestartProblem {
+  path: Array<string | number>;
+  message: string;
+  expected: string;
+}
+
+/** Rules across keys of one `restart:` block: unique names, a safe start command, a valid regular expression. */
+export function restartProblems(restart: RestartPolicy): RestartProblem[] {
+  const problems: RestartProblem[] = [];
+  const names = new Map<string, number>();
+  for (const [i, p] of (restart.processes ?? []).entries()) {
+    const first = names.get(p.name);
+    if (first !== undefined)
+      problems.push({
+        path: ['processes', i, 'name'],
+        message: `process name '${p.name}' is used twice (first at item ${first + 1})`,
+        expected: 'a unique name per process',
+      });
+    names.set(p.name, i);
+    const command = p.start?.[0];
+    if (command !== undefined && !new RegExp(RESTART_COMMAND_PATTERN).test(command))
+      problems.push({
+        path: ['processes', i, 'start', 0],
+        message: `'${command}' cannot be a command`,
+        expected: 'a command name or an absolute path (no option, no shell characters)',
+      });
+    if (p.match.cmdline !== undefined) {
+      try {
+        new RegExp(p.match.cmdline);
+      } catch (error) {
+        problems.push({
+          path: ['processes', i, 'match', 'cmdline'],
+          message: `not a regular expression: ${(error as Error).message}`,
+          expected: 'an extended regular expression, as pgrep -f takes it',
+        });
+      }
+    }
+  }
+  const dirs = new Map<string, number>();
+  for (const [i, c] of (restart.compose ?? []).entries()) {
+    const first = dirs.get(c.project_dir);
+    if (first !== undefined)
+      problems.push({
+        path: ['compose', i, 'project_dir'],
+        message: `project ${c.project_dir} is listed twice (first at item ${first + 1})`,
+        expected: 'each compose project once',
+      });
+    dirs.set(c.project_dir, i);
+  }
+  return problems;
+}

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { JitterMsSchema, KillSwitchFileSchema, MaxRuntimeSchema, MaxStartsPerMinuteSchema } from './policy-fleet.js';
+import { AllowUnlistedCommandsSchema, CommandAllowlistSchema, PostUpdateHooksSchema, PreUpdateHooksSchema } from './policy-commands.js';
+import { JitterMsSchema, KillSwitchFileSchema, MaxRuntimeSchema, MaxStartsPerMinuteSchema, PreflightSchema } from './policy-fleet.js';
 import { HealthChecksPolicySchema, RestartPolicySchema } from './policy-health.js';
 import { ContainerRiskSchema, MaintenancePolicySchema } from './policy-maintenance.js';
 import { NotificationsListSchema, PrometheusTextfileSchema, SecretsFilesSchema } from './policy-notifications.js';
@@ -148,6 +149,9 @@ export const DefaultsSchema = Type.Object(
     rollback: Type.Optional(RollbackSchema),
     health_checks: Type.Optional(HealthChecksPolicySchema),
     restart: Type.Optional(RestartPolicySchema),
+    pre_update: Type.Optional(PreUpdateHooksSchema),
+    post_update: Type.Optional(PostUpdateHooksSchema),
+    allow_unlisted_commands: Type.Optional(AllowUnlistedCommandsSchema),
   },
   { additionalProperties: false, description: 'applied to every container; a container file overrides' },
 );
@@ -174,6 +178,8 @@ export const GlobalPolicySchema = Type.Object(
     jitter_ms: Type.Optional(JitterMsSchema),
     max_starts_per_minute: Type.Optional(MaxStartsPerMinuteSchema),
     max_runtime: Type.Optional(MaxRuntimeSchema),
+    preflight: Type.Optional(PreflightSchema),
+    command_allowlist: Type.Optional(CommandAllowlistSchema),
   },
   { additionalProperties: false },
 );
@@ -188,6 +194,9 @@ export const ContainerPolicySchema = Type.Object(
     rollback: Type.Optional(RollbackSchema),
     health_checks: Type.Optional(HealthChecksPolicySchema),
     restart: Type.Optional(RestartPolicySchema),
+    pre_update: Type.Optional(PreUpdateHooksSchema),
+    post_update: Type.Optional(PostUpdateHooksSchema),
+    allow_unlisted_commands: Type.Optional(AllowUnlistedCommandsSchema),
     exclusions: Type.Optional(ExclusionsSchema),
     timeouts: Type.Optional(TimeoutsSchema),
     retries: Type.Optional(

@@ -20,6 +20,29 @@ export interface RunnerContext<O = unknown> {
   exclusions: readonly string[];
 }
 
+/** A command a runner's options name (custom steps): the engine checks its binary against the global allowlist at validation time. */
+export interface DeclaredCommand {
+  argv: readonly string[];
+  /** Where in this runner's options the argv sits, e.g. ['commands', 0, 'argv'] (for file:line in errors). */
+  path: ReadonlyArray<string | number>;
+}
+
+/** A rule of a runner's options that its schema cannot express (e.g. unique names), found by validateOptions. */
+export interface OptionsProblem {
+  /** Where in this runner's options, e.g. ['commands', 2, 'name'] (for file:line in errors). */
+  path: ReadonlyArray<string | number>;
+  message: string;
+}
+
+/** A package source the container must reach (pre-flight network check from inside the container). */
+export interface SourceEndpoint {
+  /** Host name or IP literal, as the container resolves it. */
+  host: string;
+  port: number;
+  /** Where it came from, for the report, e.g. 'deb http://deb.debian.org/debian (/etc/apt/sources.list)'. */
+  origin: string;
+}
+
 /**
  * A runner knows one package ecosystem. Steps are separate so the engine can
  * run check and plan in dry-run, and apply only for real.
@@ -40,6 +63,23 @@ export interface Runner<S extends TSchema = TSchema> {
   plan(ctx: RunnerContext<Static<S>>, check: CheckResult): Promise<PlanStep[]>;
   /** Runs the plan through ctx.exec.change and reports what really changed. */
   apply(ctx: RunnerContext<Static<S>>, plan: PlanStep[]): Promise<ApplyResult>;
+  /**
+   * Optional, pure: the commands its (validated) options name, so `unrot validate` can refuse a
+   * binary that is not on the global allowlist before anything runs. Runners that build their
+   * own commands (apt, npm, pip) do not implement it.
+   */
+  declaredCommands?(options: Static<S>): DeclaredCommand[];
+  /**
+   * Optional, pure: rules its options schema cannot express, checked by `unrot validate` (and
+   * before every plan and run) after the schema passed; each problem is reported with its file and line.
+   */
+  validateOptions?(options: Static<S>): OptionsProblem[];
+  /**
+   * Optional, read-only: the package sources this container uses (read with ctx.exec.read), so the
+   * engine's pre-flight can check from inside the container that each is reachable before a
+   * backup is taken. Called after a positive detect.
+   */
+  sources?(ctx: RunnerContext<Static<S>>): Promise<SourceEndpoint[]>;
 }
 
 export function defineRunner<S extends TSchema>(runner: Runner<S>): Runner<S> {

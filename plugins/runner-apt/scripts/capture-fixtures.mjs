@@ -3,10 +3,14 @@
 // built runner (detect → check → plan → apply) against a debootstrapped Debian 12 root in a
 // chroot and stores every command's real stdout/stderr/exit code. Expectations below are
 // written by hand from apt's own output (`apt-get -s upgrade` summary lines), not from the runner.
+// Scenarios with expect.sources also run runner.sources() after detect, where the engine's
+// pre-flight runs it; the endpoints are written by hand from the files put in place and the
+// capture stops if the runner returns anything else.
 // Needs root, debootstrap and deb.debian.org. Run from /work/main after a build:
 //   npx tsc -p packages/sdk && npx tsc -p plugins/runner-apt && node plugins/runner-apt/scripts/capture-fixtures.mjs
 import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Value } from '@sinclair/typebox/value';
@@ -25,7 +29,7 @@ const origin = `${aptVersion()}, Debian 12 bookworm minbase debootstrapped from 
 removeRoot(roots.base);
 
 /** Runs the whole runner lifecycle like the engine does and returns the real outputs it saw. */
-async function lifecycle(root, { options = {}, exclusions = [], apply = true } = {}) {
+async function lifecycle(root, { options = {}, exclusions = [], apply = true, sources } = {}) {
   const exec = createChrootExec(root);
   const ctx = {
     exec,
@@ -36,6 +40,12 @@ async function lifecycle(root, { options = {}, exclusions = [], apply = true } =
     exclusions,
   };
   const out = { detected: await runner.detect(ctx) };
+  if (out.detected.applicable && sources) {
+    out.sources = await runner.sources(ctx);
+    const sorted = (list) => list.map((e) => JSON.stringify([e.host, e.port, e.origin])).sort();
+    if (JSON.stringify(sorted(out.sources)) !== JSON.stringify(sorted(sources)))
+      throw new Error(`sources() returned ${JSON.stringify(out.sources)}, expected ${JSON.stringify(sources)}`);
+  }
   if (out.detected.applicable) {
     try {
       out.checked = await runner.check(ctx);
@@ -50,7 +60,7 @@ async function lifecycle(root, { options = {}, exclusions = [], apply = true } =
 
 const scenarios = [];
 async function capture(name, how, root, run, expect) {
-  const { out, recordings } = await lifecycle(root, run);
+  const { out, recordings } = await lifecycle(root, { ...run, sources: expect.sources });
   console.log(`\n## ${name}\n${JSON.stringify(out, null, 1).slice(0, 3000)}`);
   scenarios.push({
     name,
@@ -193,6 +203,72 @@ await capture(
   { applicable: true, updates: 2, withheld: [] },
 );
 removeRoot(k);
+
+// 13 + 14: sources() before check, as the engine's pre-flight asks it.
+const sourcesListOrigin = `deb ${MIRROR} (/etc/apt/sources.list)`;
+const p = freshRoot('capture-p', BOOKWORM_ALL);
+await capture(
+  'pre-flight: the mirror of sources.list, then updates pending, applied',
+  'Fresh root as in the first scenario; sources() ran after detect: find, cat /etc/apt/sources.list, apt-config dump (no proxy set). Its three lines name one host, deb.debian.org:80 (the first origin is kept).',
+  p,
+  {},
+  { applicable: true, updates: 6, withheld: [], sources: [{ host: 'deb.debian.org', port: 80, origin: sourcesListOrigin }] },
+);
+removeRoot(p);
+
+/**
+ * A plain forwarding HTTP proxy on 127.0.0.1 (the chroot shares the host's network), standing in
+ * for the site proxy many containers must use. It ignores Proxy-Authorization: the credentials
+ * are there to show that they reach neither the report nor the fixtures' expectations.
+ */
+async function forwardProxy() {
+  const server = createServer((req, res) => {
+    server.forwarded.push(`${req.method} ${req.url}`);
+    const target = new URL(req.url);
+    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !k.startsWith('proxy-')));
+    const upstream = request(
+      { host: target.hostname, port: target.port || 80, path: `${target.pathname}${target.search}`, method: req.method, headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', (error) => res.writeHead(502).end(String(error)));
+    req.pipe(upstream);
+  });
+  server.forwarded = [];
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+const proxy = await forwardProxy();
+const proxyPort = proxy.address().port;
+const q = freshRoot('capture-q', BOOKWORM_ALL);
+writeFileSync(join(q, 'etc/apt/apt.conf.d/90proxy'), `Acquire::http::Proxy "http://unrot:s3cret@127.0.0.1:${proxyPort}/";\n`);
+await capture(
+  'pre-flight: the apt proxy with credentials (redacted), then updates pending through it, applied',
+  `Fresh root as in the first scenario plus /etc/apt/apt.conf.d/90proxy = \`Acquire::http::Proxy "http://unrot:s3cret@127.0.0.1:${proxyPort}/";\`, a forwarding HTTP proxy the script ran on the host (it ignores the credentials); apt-get update and the downloads of apply went through it (the script checks that the proxy forwarded them). sources() names the proxy for every deb.debian.org line, the password replaced by ***.`,
+  q,
+  {},
+  {
+    applicable: true,
+    updates: 6,
+    withheld: [],
+    sources: [
+      {
+        host: '127.0.0.1',
+        port: proxyPort,
+        origin: `Acquire::http::Proxy http://***@127.0.0.1:${proxyPort}/ (apt-config), for ${sourcesListOrigin}`,
+      },
+    ],
+  },
+);
+proxy.close();
+removeRoot(q);
+// The claim of the scenario's source: apt's requests really went through the proxy.
+if (!proxy.forwarded.some((r) => r.startsWith('GET http://deb.debian.org/debian/dists/bookworm/InRelease')))
+  throw new Error(`apt did not go through the proxy: ${JSON.stringify(proxy.forwarded.slice(0, 5))}`);
+if (!proxy.forwarded.some((r) => r.endsWith('.deb'))) throw new Error('apply did not download through the proxy');
+console.log(`\nproxy forwarded ${proxy.forwarded.length} requests, e.g. ${proxy.forwarded.slice(0, 3).join(', ')}`);
 
 writeFileSync(join(here, '../test/fixtures/contract-scenarios.json'), `${JSON.stringify(scenarios, null, 2)}\n`);
 console.log(`\nwrote ${scenarios.length} scenarios`);

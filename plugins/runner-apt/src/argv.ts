@@ -50,3 +50,37 @@ export const installArgv = (o: AptOptions, names: readonly string[]): string[] =
 export const upgradeArgv = (o: AptOptions): string[] => [...APPLY_PREFIX(o), o.mode === 'full-upgrade' ? 'dist-upgrade' : 'upgrade'];
 
 export const dpkgQueryArgv = (names: readonly string[]): string[] => ['dpkg-query', '-W', `-f=${DPKG_QUERY_FORMAT}`, ...names];
+
+// Pre-flight (sources): plain reads of apt's own configuration, no shell.
+export const SOURCES_LIST = '/etc/apt/sources.list';
+export const SOURCES_PARTS = '/etc/apt/sources.list.d';
+
+/** The one-line list and the parts directory's `*.list`/`*.sources` (find exits 1 when sources.list is absent; the rest still prints). */
+export const listSourcesArgv = (): string[] => [
+  'find',
+  SOURCES_LIST,
+  SOURCES_PARTS,
+  '-maxdepth',
+  '1',
+  '(',
+  '-name',
+  '*.list',
+  '-o',
+  '-name',
+  '*.sources',
+  ')',
+];
+
+export const catArgv = (file: string): string[] => ['cat', file];
+
+/** Only the proxy subtrees: the whole dump is ~300 lines and may hold credentials of other settings. */
+export const aptConfigProxyArgv = (): string[] => [
+  'apt-config',
+  'dump',
+  'Acquire::http::Proxy',
+  'Acquire::https::Proxy',
+  'Acquire::ftp::Proxy',
+  'Acquire::http::Proxy-Auto-Detect',
+  'Acquire::https::Proxy-Auto-Detect',
+  'Acquire::http::ProxyAutoDetect',
+];

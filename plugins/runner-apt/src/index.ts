@@ -4,6 +4,7 @@ import { versionArgv } from './argv.js';
 import { checkApt } from './check.js';
 import { AptOptionsSchema } from './options.js';
 import { planApt } from './plan.js';
+import { aptSources } from './sources.js';
 
 export const runner = defineRunner({
   id: 'apt',
@@ -20,6 +21,7 @@ export const runner = defineRunner({
   check: (ctx) => checkApt(ctx),
   plan: async (ctx, check) => planApt(ctx, check),
   apply: (ctx, plan) => applyApt(ctx, plan),
+  sources: (ctx) => aptSources(ctx),
 });
 
 export default runner;

@@ -3,6 +3,8 @@
 // /tmp/unrot-npm-capture (ms / is-number from the public npm registry), runs the built runner
 // (dist/) through createLocalExec, and stores every command's argv, exit code, stdout and stderr.
 // Each scenario is asserted while captured, so a fixture never holds a run that behaved otherwise.
+// A scenario with expect.sources also runs runner.sources() after detect, where the engine's
+// pre-flight runs it, and must return exactly those (hand-written) endpoints.
 // Usage (from /work/main, after `npx tsc -p plugins/runner-npm`): node plugins/runner-npm/scripts/capture-fixtures.mjs
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -54,6 +56,7 @@ function check(condition, message) {
 }
 
 const scenarios = [];
+const sortEndpoints = (list) => list.map((e) => JSON.stringify([e.host, e.port, e.origin])).sort();
 
 /** Runs detect → check → plan → apply (as far as applicable) and stores the scenario. */
 async function capture({ name, source, options = {}, exclusions = [], execEnv = env, expect }) {
@@ -68,6 +71,13 @@ async function capture({ name, source, options = {}, exclusions = [], execEnv = 
   };
   const detected = await runner.detect(ctx);
   check(detected.applicable === expect.applicable, `${name}: detect ${JSON.stringify(detected)}`);
+  if (detected.applicable && expect.sources) {
+    const endpoints = await runner.sources(ctx);
+    check(
+      JSON.stringify(sortEndpoints(endpoints)) === JSON.stringify(sortEndpoints(expect.sources)),
+      `${name}: sources ${JSON.stringify(endpoints)}`,
+    );
+  }
   if (detected.applicable) {
     if (expect.checkErrorCode) {
       const error = await runner.check(ctx).then(
@@ -97,6 +107,8 @@ const yarnApp = join(ROOT, 'srv/yarn-app');
 const pnpmApp = join(ROOT, 'srv/pnpm-app');
 const offline = join(ROOT, 'opt/offline');
 const prodApp = join(ROOT, 'opt/prod-app');
+const preflightApp = join(ROOT, 'opt/preflight-app');
+const proxiedApp = join(ROOT, 'opt/proxied-app');
 const dev = { 'is-number': '^6.0.0' };
 const pinned = { ms: '2.0.0', 'is-number': '6.0.0' };
 makeProject(webApp, 'npm', env, { ms: '^2.0.0' }, { ms: '2.0.0' });
@@ -106,6 +118,11 @@ makeProject(yarnApp, 'yarn', env, { ms: '^2.0.0' }, pinned, dev);
 makeProject(prodApp, 'npm', env, { ms: '^2.0.0' }, pinned, dev);
 reinstallProduction(prodApp, 'npm', env);
 makeProject(pnpmApp, 'pnpm', env, { ms: '^2.0.0' }, pinned, dev);
+makeProject(preflightApp, 'npm', env, { ms: '^2.0.0' }, { ms: '2.0.0' });
+makeProject(proxiedApp, 'npm', env, { ms: '^2.0.0' }, { ms: '2.0.0' });
+// Written after the install: the proxy on the closed port 9 refuses every request. npm 11 will
+// not print a value holding a password with `config get`, so sources() reads `config list`.
+writeFileSync(join(proxiedApp, '.npmrc'), 'https-proxy=http://unrot:s3cret@127.0.0.1:9/\nfetch-retries=0\n');
 run(['npm', '-g', 'install', '--no-audit', '--no-fund', '--loglevel=error', 'ms@2.0.0', 'is-number@6.0.0'], env);
 
 await capture({
@@ -188,6 +205,37 @@ await capture({
   source: `npm -g packages ms 2.0.0 and is-number 6.0.0 installed under npm_config_prefix=${ROOT}/global (set in npm's environment); apply ran npm -g install ms@2.1.3 and npm ls -g`,
   options: { global: true },
   expect: { applicable: true, updates: 1, withheld: ['is-number'] },
+});
+
+await capture({
+  name: 'npm: pre-flight names the default registry, then an in-range update',
+  source: `${preflightApp} declares ms ^2.0.0 with 2.0.0 installed and has no .npmrc; detect, sources (npm --prefix DIR config get), check, plan, apply (npm update ms, npm ls)`,
+  options: { projects: [preflightApp] },
+  expect: {
+    applicable: true,
+    updates: 1,
+    withheld: [],
+    sources: [
+      { host: 'registry.npmjs.org', port: 443, origin: `registry https://registry.npmjs.org/ (npm --prefix ${preflightApp} config get)` },
+    ],
+  },
+});
+await capture({
+  name: 'npm: pre-flight names the proxy of .npmrc with its password hidden, then check fails as the proxy refuses',
+  source: `${proxiedApp} declares ms ^2.0.0 with 2.0.0 installed; its .npmrc sets https-proxy=http://unrot:s3cret@127.0.0.1:9/ (closed port) and fetch-retries=0, written after the install; npm ran with an empty cache (npm_config_cache=${ROOT}/cold-cache in its environment: with the packuments of the install cached, npm outdated answers from the cache without a word about the proxy); npm config get refused the protected value (exit 1), so sources read npm config list; npm outdated failed through the proxy (ECONNREFUSED)`,
+  options: { projects: [proxiedApp] },
+  execEnv: { ...env, npm_config_cache: join(ROOT, 'cold-cache') },
+  expect: {
+    applicable: true,
+    checkErrorCode: 'E_EXEC_FAILED',
+    sources: [
+      {
+        host: '127.0.0.1',
+        port: 9,
+        origin: `https-proxy http://***@127.0.0.1:9/ (npm --prefix ${proxiedApp} config list), for registry https://registry.npmjs.org/`,
+      },
+    ],
+  },
 });
 
 writeFileSync(OUT, `${JSON.stringify(scenarios, null, 2)}\n`);

@@ -4,6 +4,7 @@ import { checkNpm } from './check.js';
 import { detectNpm } from './detect.js';
 import { NpmOptionsSchema } from './options.js';
 import { planNpm } from './plan.js';
+import { npmSources } from './sources.js';
 
 export const runner = defineRunner({
   id: 'npm',
@@ -15,6 +16,7 @@ export const runner = defineRunner({
   check: checkNpm,
   plan: async (ctx, check) => planNpm(ctx, check),
   apply: applyNpm,
+  sources: npmSources,
 });
 
 export default runner;

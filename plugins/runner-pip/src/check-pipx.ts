@@ -3,27 +3,32 @@ import { readOutdated } from './check-pip.js';
 import { pipxPresent } from './detect.js';
 import { assertSafeName, isMajorBump, normalizeName } from './names.js';
 import type { PipOptions } from './options.js';
-import { parsePipxList } from './parse-pipx.js';
+import { type PipxApp, parsePipxList } from './parse-pipx.js';
 import { PIPX_SCOPE_PREFIX, type PipTarget, pipxArgv } from './targets.js';
 
 const SAFE_DIR = /^\/(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._+@/-]*$/;
+
+/** Each pipx app with the venv target its pip runs in; none when pipx is absent. Names and the venvs dir are validated (they go into argv). */
+export async function pipxAppTargets(exec: Exec): Promise<{ app: PipxApp; target: PipTarget }[]> {
+  if (!(await pipxPresent(exec))) return [];
+  const dir = (await exec.read(pipxArgv.venvsDir())).stdout.trim();
+  if (!SAFE_DIR.test(dir))
+    throw new UnrotError('E_RUNNER_PARSE', `pipx printed an unexpected venvs directory: ${JSON.stringify(dir.slice(0, 200))}`);
+  return parsePipxList((await exec.read(pipxArgv.list())).stdout).map((app) => {
+    assertSafeName(app.venv);
+    assertSafeName(app.package);
+    return { app, target: { kind: 'venv' as const, scope: `${PIPX_SCOPE_PREFIX}${app.venv}`, python: `${dir}/${app.venv}/bin/python` } };
+  });
+}
 
 /**
  * pipx has no "outdated" command: each app's own venv is asked with pip list --outdated,
  * and only the app's main package counts, since `pipx upgrade NAME` upgrades just that.
  */
 export async function checkPipx(exec: Exec, options: PipOptions, exclusions: readonly string[]): Promise<CheckResult> {
-  if (!(await pipxPresent(exec))) return { updates: [], withheld: [] };
-  const dir = (await exec.read(pipxArgv.venvsDir())).stdout.trim();
-  if (!SAFE_DIR.test(dir))
-    throw new UnrotError('E_RUNNER_PARSE', `pipx printed an unexpected venvs directory: ${JSON.stringify(dir.slice(0, 200))}`);
-  const apps = parsePipxList((await exec.read(pipxArgv.list())).stdout);
   const updates: Update[] = [];
   const withheld: CheckResult['withheld'] = [];
-  for (const app of apps) {
-    assertSafeName(app.venv);
-    assertSafeName(app.package);
-    const target: PipTarget = { kind: 'venv', scope: `${PIPX_SCOPE_PREFIX}${app.venv}`, python: `${dir}/${app.venv}/bin/python` };
+  for (const { app, target } of await pipxAppTargets(exec)) {
     const outdated = await readOutdated(exec, target);
     const main = outdated.find((p) => normalizeName(p.name) === normalizeName(app.package));
     if (!main) continue;

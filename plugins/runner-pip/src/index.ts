@@ -5,6 +5,7 @@ import { checkPipx } from './check-pipx.js';
 import { detect } from './detect.js';
 import { PipOptionsSchema } from './options.js';
 import { planSteps } from './plan.js';
+import { pipSources } from './sources.js';
 import { pipTargets } from './targets.js';
 
 export { type PipOptions, PipOptionsSchema } from './options.js';
@@ -34,6 +35,7 @@ export const runner = defineRunner({
   },
   plan: async (ctx, check) => planSteps(ctx.options, check),
   apply: (ctx, plan) => applySteps(ctx.exec, ctx.options, plan),
+  sources: (ctx) => pipSources(ctx),
 });
 
 export default runner;

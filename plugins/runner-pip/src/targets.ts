@@ -55,3 +55,6 @@ export const pipxArgv = {
   list: () => ['pipx', 'list', '--json'],
   upgrade: (venv: string) => ['pipx', 'upgrade', venv],
 };
+
+/** `pip config list`: every setting pip sees (files and PIP_* environment), as `section.key='repr'` lines. */
+export const pipConfigListArgv = (t: PipTarget): string[] => [t.python, '-m', 'pip', 'config', 'list', quiet];

@@ -191,6 +191,67 @@ describe.sequential('runner-pip against real pip in a real venv', () => {
     });
   });
 
+  // The engine's pre-flight asks sources() after a positive detect and before check: captured in that order.
+  it('pre-flight: sources() names the index in the venv pip.conf; nothing pending afterwards', async () => {
+    const options = { venvs: [venv], allow_major: true };
+    const { ctx, exec } = context(options);
+    expect((await runner.detect(ctx)).applicable).toBe(true);
+    const expected = [
+      {
+        host: '127.0.0.1',
+        port: Number(new URL(index.url).port),
+        origin: `index-url ${index.url} (global.index-url, ${venv}/bin/python -m pip config list)`,
+      },
+    ];
+    expect(await runner.sources?.(ctx)).toEqual(expected);
+    const checked = await runner.check(ctx);
+    expect(checked).toEqual({ updates: [], withheld: [] });
+    expect(await runner.apply(ctx, await runner.plan(ctx, checked))).toEqual({ changed: [], steps: [] });
+    expect(exec.recordings.every((r) => !r.argv.includes('install'))).toBe(true);
+    keep(
+      "pre-flight: the index in the venv's pip.conf, then nothing pending",
+      'detect, sources, check with the venv of the previous scenarios (everything current); <venv>/pip.conf names the local index',
+      options,
+      [],
+      exec,
+      { applicable: true, updates: 0, withheld: [], sources: expected },
+    );
+  });
+
+  it('pre-flight: sources() names the proxy of pip.conf with its password hidden; check then fails as the proxy refuses', async () => {
+    const proxied = join(base, 'proxied', 'venv');
+    await makeVenv(proxied, index.url, env, ['unrot-demo-lib==1.0.0']);
+    // Port 9 (discard) is closed here: every request through the proxy is refused. retries = 1 keeps
+    // it fast; with retries = 0 pip prints no "Retrying" warning at all and reports [] (exit 0).
+    writeFileSync(join(proxied, 'pip.conf'), `[global]\nindex-url = ${index.url}\nproxy = http://unrot:s3cret@127.0.0.1:9\nretries = 1\n`);
+    const options = { venvs: [proxied] };
+    const { ctx, exec } = context(options);
+    expect((await runner.detect(ctx)).applicable).toBe(true);
+    const py = `${proxied}/bin/python -m pip config list`;
+    const expected = [
+      {
+        host: '127.0.0.1',
+        port: 9,
+        origin: `proxy http://***@127.0.0.1:9 (global.proxy, ${py}), for index-url ${index.url} (global.index-url, ${py})`,
+      },
+    ];
+    const endpoints = await runner.sources?.(ctx);
+    expect(endpoints).toEqual(expected);
+    expect(JSON.stringify(endpoints)).not.toContain('s3cret');
+    const error = await runner.check(ctx).catch((e: unknown) => e);
+    expect(isUnrotError(error)).toBe(true);
+    expect((error as { code: string }).code).toBe('E_EXEC_FAILED');
+    expect((error as Error).message).toContain('could not reach the package index');
+    keep(
+      'pre-flight: a proxy with credentials in pip.conf (redacted), then check fails as the proxy refuses',
+      `detect, sources, check on a second venv whose pip.conf adds proxy = http://unrot:s3cret@127.0.0.1:9 (closed port) and retries = 1`,
+      options,
+      [],
+      exec,
+      { applicable: true, checkErrorCode: 'E_EXEC_FAILED', sources: expected },
+    );
+  });
+
   it('plans the dependencies pip would pull in, and withholds everything when one of them is excluded', async () => {
     // The same venv (a second one costs seconds): everything else in it is current by now.
     const app = venv;

@@ -11,6 +11,9 @@ function formatContainer(c: ContainerReport, dryRun: boolean): string[] {
   const lines = [header(c)];
   if (c.outcome === 'skipped') {
     lines.push(`  skipped: ${c.skipReason ?? 'unknown'}${c.skipDetail ? ` (${c.skipDetail})` : ''}`);
+    for (const src of c.preflight?.sources ?? []) {
+      if (src.result !== 'ok') lines.push(`  source ${src.host}:${src.port} (${src.runner}): ${src.result} — ${src.detail}`);
+    }
     return lines;
   }
   if (c.backup) {
@@ -21,6 +24,11 @@ function formatContainer(c: ContainerReport, dryRun: boolean): string[] {
         : `  backup: ${c.backup.kind} ${what}`,
     );
   }
+  const hook = (label: string, h: NonNullable<ContainerReport['hooks']>['preUpdate'][number]) =>
+    h.planned || h.exitCode === undefined
+      ? `  ${label}${h.planned ? '' : ' (not run)'}: ${formatArgv(h.hostArgv)}`
+      : `  ${label} ran: ${formatArgv(h.hostArgv)} → exit ${h.exitCode}`;
+  for (const h of c.hooks?.preUpdate ?? []) lines.push(hook('pre_update', h));
   for (const r of c.runners) {
     if (!r.applicable) {
       lines.push(`  ${r.id}: not applicable${r.reason ? ` (${r.reason})` : ''}`);
@@ -39,21 +47,25 @@ function formatContainer(c: ContainerReport, dryRun: boolean): string[] {
     for (const w of r.withheld) lines.push(`    withheld ${w.name}: ${w.reason}`);
     for (const p of r.plan) lines.push(`    ${dryRun ? 'would run' : 'ran'}: ${formatArgv(p.hostArgv)}`);
   }
+  for (const h of c.hooks?.postUpdate ?? []) lines.push(hook('post_update', h));
+  if (c.preflight?.waitedMs)
+    lines.push(`  waited ${Math.round(c.preflight.waitedMs / 1000)} s for host load / backup storage before starting`);
+  for (const src of c.preflight?.sources ?? []) {
+    if (src.result !== 'ok') lines.push(`  source ${src.host}:${src.port} (${src.runner}): ${src.result} — ${src.detail}`);
+  }
   if (c.error)
     lines.push(`  FAILED at ${c.error.step}${c.error.runner ? ` (${c.error.runner})` : ''}: ${c.error.code}: ${c.error.message}`);
   else if (c.outcome === 'nothing-to-do') lines.push('  nothing to do');
-  if (c.restart) {
-    if (c.restart.skipped) lines.push(`  restart: skipped (${c.restart.skipped})`);
-    for (const u of c.restart.units) {
-      lines.push(c.restart.planned ? `  then restart: ${formatArgv(u.hostArgv)}` : `  restarted ${u.unit}: ${u.state ?? 'not run'}`);
-    }
-  }
+  if (c.restart) lines.push(...formatRestart(c.restart));
   for (const h of c.health ?? []) {
     const before = h.baseline ? `before ${h.baseline.outcome}` : h.baselineError ? 'no baseline' : '';
     const after = h.after ? `after ${h.after.outcome}` : '';
     const verdict = h.verdict ? ` → ${h.verdict}${h.rollback ? ' (rolled back)' : ''}` : '';
+    const history = h.history
+      ? ` [recent baselines ${h.history.class}: ${h.history.samples}, ${Math.round(h.history.attemptRate * 100)}% of attempts passed]`
+      : '';
     lines.push(
-      `  health ${h.name} (${h.probe}): ${[before, after].filter(Boolean).join(', ') || 'not run'}${verdict}${h.reason ? ` — ${h.reason}` : ''}`,
+      `  health ${h.name} (${h.probe}): ${[before, after].filter(Boolean).join(', ') || 'not run'}${verdict}${h.reason ? ` — ${h.reason}` : ''}${history}`,
     );
   }
   if (c.rollback) {
@@ -64,6 +76,43 @@ function formatContainer(c: ContainerReport, dryRun: boolean): string[] {
     );
   }
   if (c.pruned?.length) lines.push(`  pruned old backups: ${c.pruned.join(', ')}`);
+  return lines;
+}
+
+/** Policy `restart`: in a plan every command it would run (host argv), after a run what came back. */
+function formatRestart(r: NonNullable<ContainerReport['restart']>): string[] {
+  const lines: string[] = [];
+  if (r.skipped) lines.push(`  restart: skipped (${r.skipped})`);
+  for (const u of r.units) {
+    lines.push(r.planned ? `  then restart: ${formatArgv(u.hostArgv)}` : `  restarted ${u.unit}: ${u.state ?? 'not run'}`);
+  }
+  for (const p of r.processes ?? []) {
+    if (r.planned) {
+      lines.push(
+        `  then restart process ${p.name} (${p.match}):`,
+        `    find: ${formatArgv(p.find.hostArgv)}`,
+        `    stop: ${formatArgv(p.stop.hostArgv)}`,
+      );
+      lines.push(p.start ? `    start: ${formatArgv(p.start.hostArgv)}` : '    start: left to its supervisor; wait for a new PID');
+      continue;
+    }
+    const pids = p.oldPids
+      ? ` (PID ${p.oldPids.join(',') || 'none'} → ${p.newPids?.join(',') || 'none'}${p.escalated ? ', needed KILL' : ''})`
+      : '';
+    lines.push(`  restarted process ${p.name}: ${p.state ?? 'not run'}${pids}${p.state === 'failed' && p.detail ? ` — ${p.detail}` : ''}`);
+  }
+  for (const c of r.compose ?? []) {
+    if (r.planned) {
+      lines.push(`  then ${c.action} compose project ${c.projectDir}:`);
+      for (const cmd of c.commands) lines.push(`    ${formatArgv(cmd.hostArgv)}`);
+      lines.push(`    wait: ${formatArgv(c.wait.hostArgv)}`);
+      continue;
+    }
+    const states = c.containers?.map((k) => `${k.service} ${k.state}${k.health ? ` ${k.health}` : ''}`).join(', ');
+    lines.push(
+      `  ${c.action === 'recreate' ? 'recreated' : 'restarted'} compose project ${c.projectDir}: ${c.state ?? 'not run'}${states ? ` (${states})` : ''}${c.state === 'failed' && c.detail ? ` — ${c.detail}` : ''}`,
+    );
+  }
   return lines;
 }
 

@@ -1,5 +1,14 @@
 import { hostname } from 'node:os';
-import { type GlobalPolicy, type HealthCheck, healthCheckName, OS_RUNNERS, resolveHealthCheck } from '@unrot/sdk';
+import {
+  type GlobalPolicy,
+  type HealthCheck,
+  type HookCommand,
+  healthCheckName,
+  OS_RUNNERS,
+  type RestartPolicy,
+  resolveHealthCheck,
+} from '@unrot/sdk';
+import { resolveRestart, type TaskRestart } from '../health/restart-policy.js';
 import type { LoadedConfig } from './load-config.js';
 import { catalogOf, DEFAULT_OS_RUNNER, type RunnerCatalog, withOptionDefaults } from './runner-options.js';
 
@@ -14,6 +23,7 @@ export const CONFIG_DEFAULTS = {
   backup: { mode: 'snapshot', on_unsupported: 'skip', keep: 3, vzdump_storage: 'local', vzdump_mode: 'snapshot', vzdump_compress: 'zstd' },
   rollback: { on_failure: true, on_interrupt: 'rollback' },
   restart: { when: 'changed', wait_active_s: 60 },
+  preflight: { max_storage_used_percent: 90, poll_s: 30, give_up_after_s: 1800, network: true, network_timeout_s: 5 },
 } as const;
 
 export interface EffectiveBackup {
@@ -53,15 +63,14 @@ export interface EffectivePolicy {
   risk: 'low' | 'normal';
   /** Defaults filled in and each check named; the container's list replaces the defaults' list. */
   healthChecks: Array<HealthCheck & { name: string }>;
-  /** undefined when no unit is to be restarted */
+  /** undefined when the policy names nothing to restart */
   restart?: EffectiveRestart;
+  /** pre_update / post_update hooks (each list: the container's replaces the defaults'); undefined when both are empty */
+  hooks?: { preUpdate: HookCommand[]; postUpdate: HookCommand[] };
 }
 
-export interface EffectiveRestart {
-  units: string[];
-  when: 'changed' | 'always';
-  waitActiveMs: number;
-}
+/** Units, processes and compose projects with defaults filled in (health/restart-policy.ts). */
+export type EffectiveRestart = TaskRestart;
 
 const isOsRunnerId = (id: string): boolean => (OS_RUNNERS as readonly string[]).includes(id);
 
@@ -115,13 +124,20 @@ export function effectivePolicy(
       name: healthCheckName(c, i),
     })),
     ...mergeRestart({ ...CONFIG_DEFAULTS.restart, ...defaults.restart, ...own.restart }),
+    ...mergeHooks(own.pre_update ?? defaults.pre_update ?? [], own.post_update ?? defaults.post_update ?? []),
   };
 }
 
-// The restart block merges per key like backup; no units means nothing is restarted.
-function mergeRestart(r: { units?: string[]; when: 'changed' | 'always'; wait_active_s: number }): { restart?: EffectiveRestart } {
-  if (!r.units || r.units.length === 0) return {};
-  return { restart: { units: [...r.units], when: r.when, waitActiveMs: r.wait_active_s * 1000 } };
+function mergeHooks(preUpdate: HookCommand[], postUpdate: HookCommand[]): Pick<EffectivePolicy, 'hooks'> {
+  if (preUpdate.length === 0 && postUpdate.length === 0) return {};
+  return { hooks: { preUpdate, postUpdate } };
+}
+
+// The restart block merges per key like backup (a container's units, processes or compose list
+// replaces the defaults' list); nothing to restart means no restart step.
+function mergeRestart(r: RestartPolicy): { restart?: EffectiveRestart } {
+  const restart = resolveRestart(r);
+  return restart ? { restart } : {};
 }
 
 // Backup and rollback blocks merge per key: the container's keys override the defaults' keys.

@@ -1,3 +1,4 @@
+export { isAllowed, validateCommandAllowlist } from './command-allowlist.js';
 export { ConfigError, type ConfigProblem, formatProblem } from './config-error.js';
 export { discoverContainerFiles } from './discover.js';
 export { CONFIG_DEFAULTS, type EffectiveGlobal, type EffectivePolicy, effectiveGlobal, effectivePolicy } from './effective-policy.js';

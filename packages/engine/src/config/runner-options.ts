@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { OS_RUNNERS } from '@unrot/sdk';
+import { type DeclaredCommand, type OptionsProblem, OS_RUNNERS } from '@unrot/sdk';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { formatPath, type KeyPath } from './key-path.js';
 import type { LoadedConfig } from './load-config.js';
@@ -10,6 +10,10 @@ export interface RunnerCatalogEntry {
   id: string;
   kind: 'os' | 'app';
   optionsSchema: TSchema;
+  /** The commands its options name (custom steps), for the command allowlist. */
+  declaredCommands?: (options: unknown) => DeclaredCommand[];
+  /** Rules its schema cannot express (Runner.validateOptions). */
+  validateOptions?: (options: unknown) => OptionsProblem[];
 }
 
 export type RunnerCatalog = ReadonlyMap<string, RunnerCatalogEntry>;
@@ -83,7 +87,20 @@ export function validateRunnerOptions(config: LoadedConfig, runners: RunnerCatal
         continue;
       }
       const site = { file, locate: (p: KeyPath, opts?: { key?: boolean }) => config.locate(file, p, opts) };
-      problems.push(...schemaProblems(entry.optionsSchema, withOptionDefaults(entry, options), site, path));
+      const found = schemaProblems(entry.optionsSchema, withOptionDefaults(entry, options), site, path);
+      problems.push(...found);
+      // The runner's own rules run only on options its schema accepted.
+      if (found.length === 0 && entry.validateOptions) {
+        for (const p of entry.validateOptions(withOptionDefaults(entry, options))) {
+          const pos = config.locate(file, [...path, ...p.path]);
+          problems.push({
+            file,
+            ...(pos && { line: pos.line, column: pos.column }),
+            path: formatPath([...path, ...p.path]),
+            message: p.message,
+          });
+        }
+      }
     }
   };
 

@@ -70,6 +70,12 @@ function explain(e: ValueError, path: KeyPath): { message: string; expected: str
       return { message: `the value is too long (${String(e.value).length} characters)`, expected: describeSchema(e.schema) };
     case ValueErrorType.StringMinLength:
       return { message: 'the value is too short', expected: describeSchema(e.schema) };
+    case ValueErrorType.ObjectMinProperties:
+    case ValueErrorType.ObjectMaxProperties: {
+      // e.g. restart.processes[].match: exactly one of several keys; the description says which.
+      const n = typeof e.value === 'object' && e.value !== null ? Object.keys(e.value).length : 0;
+      return { message: `${n} key${n === 1 ? '' : 's'} given`, expected: String(e.schema['description'] ?? describeSchema(e.schema)) };
+    }
     default:
       break;
   }

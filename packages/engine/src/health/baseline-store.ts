@@ -41,7 +41,7 @@ export class BaselineStore {
   /** Serialises writes to one file within this process. */
   readonly #queues = new Map<number, Promise<unknown>>();
 
-  constructor(dir: string, options: Partial<Pick<HealthHistoryPolicy, 'keep'>> = {}) {
+  constructor(dir: string, options: { keep?: number } = {}) {
     this.#dir = dir;
     this.#keep = options.keep ?? 20;
   }
@@ -72,8 +72,15 @@ export class BaselineStore {
     return (await this.#load(vmid)).checks[check] ?? [];
   }
 
-  /** Appends a schedule's result and keeps the newest `keep` entries. */
-  async record(vmid: number, check: string, result: ScheduleResult, phase: string, at: Date = new Date()): Promise<BaselineEntry> {
+  /** Appends a schedule's result and keeps the newest `keep` entries (the store's, unless given). */
+  async record(
+    vmid: number,
+    check: string,
+    result: ScheduleResult,
+    phase: string,
+    at: Date = new Date(),
+    keep: number = this.#keep,
+  ): Promise<BaselineEntry> {
     if (!CHECK_NAME.test(check)) throw new UnrotError('E_CONFIG', `health check name '${check}' is not allowed`);
     const entry: BaselineEntry = {
       at: at.toISOString(),
@@ -86,7 +93,7 @@ export class BaselineStore {
     const previous = this.#queues.get(vmid) ?? Promise.resolve();
     const next = previous.then(async () => {
       const file = await this.#load(vmid);
-      file.checks[check] = [...(file.checks[check] ?? []), entry].slice(-this.#keep);
+      file.checks[check] = [...(file.checks[check] ?? []), entry].slice(-keep);
       await writeFileAtomic(this.file(vmid), `${JSON.stringify(file, null, 2)}\n`);
     });
     this.#queues.set(
@@ -132,4 +139,19 @@ export function classifyHistory(
   if (rate.samples < (policy.min_samples ?? 5)) return 'unknown';
   if (rate.outcomeRate === 0) return 'failing';
   return rate.attemptRate < (policy.flaky_below ?? 0.9) ? 'flaky' : 'stable';
+}
+
+export interface HistoryJudgement extends SuccessRate {
+  class: HistoryClass;
+}
+
+/**
+ * How reliable a check has been, from its newest `window` baselines only: a baseline ran while
+ * nothing had changed yet, so its failures are the probe's (or the app's) own, never an update's.
+ * After-update results are left out: a broken update that was rolled back must not make the
+ * check look flaky next time.
+ */
+export function judgeHistory(entries: readonly BaselineEntry[], policy: Partial<HealthHistoryPolicy> = {}): HistoryJudgement {
+  const baselines = entries.filter((e) => e.phase === 'before-update').slice(-(policy.window ?? 20));
+  return { ...successRate(baselines), class: classifyHistory(baselines, policy) };
 }

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import { type ContainerInfo, type Exec, type Logger, type Probe, toUnrotError, UnrotError } from '@unrot/sdk';
-import { BaselineStore } from './baseline-store.js';
+import { BaselineStore, type HistoryJudgement, judgeHistory } from './baseline-store.js';
 import { loadProbeModule } from './discover-probes.js';
-import { type GateDecision, gate } from './gate.js';
-import type { HealthGatePolicy, HealthSchedule } from './policy-schema.js';
+import { type GateDecision, type GatePolicy, gate } from './gate.js';
+import type { HealthHistoryPolicy, HealthSchedule } from './policy-schema.js';
 import { runSchedule, type ScheduleResult } from './schedule.js';
 
 /** One health check as a worker runs it: the probe module by path, options with defaults, a full schedule. */
@@ -14,14 +14,8 @@ export interface TaskHealthCheck {
   modulePath: string;
   options: unknown;
   schedule: HealthSchedule;
-  gate: HealthGatePolicy;
-}
-
-/** The `restart` policy as a worker runs it. */
-export interface TaskRestart {
-  units: string[];
-  when: 'changed' | 'always';
-  waitActiveMs: number;
+  /** pre_existing, on_warn, unreliable and history; keys left out mean their defaults. */
+  gate: GatePolicy & { history?: Partial<HealthHistoryPolicy> };
 }
 
 export type LoadProbe = (id: string, modulePath: string) => Promise<Probe<TSchema>>;
@@ -44,6 +38,8 @@ export interface HealthCheckReport {
   verdict?: GateDecision['verdict'];
   rollback?: boolean;
   reason?: string;
+  /** The check's recent baselines as the gate judged them. */
+  history?: HistoryJudgement;
 }
 
 /**
@@ -112,18 +108,28 @@ export class ContainerHealth {
     });
   }
 
-  private async record(vmid: number, name: string, result: ScheduleResult, phase: string): Promise<void> {
+  private async record(check: TaskHealthCheck, result: ScheduleResult, phase: string): Promise<void> {
     try {
-      await this.store.record(vmid, name, result, phase);
+      // Each update adds a baseline and an after-update result: keep two per baseline the gate judges.
+      await this.store.record(this.deps.container.vmid, check.name, result, phase, new Date(), 2 * historyWindow(check));
     } catch (error) {
       // History informs decisions; it never blocks a run.
-      this.deps.log.warn({ check: name, err: toUnrotError(error).message }, 'could not record the health history');
+      this.deps.log.warn({ check: check.name, err: toUnrotError(error).message }, 'could not record the health history');
+    }
+  }
+
+  /** The check's history as the gate reads it; undefined when it cannot be read (it never blocks a run). */
+  private async judge(check: TaskHealthCheck): Promise<HistoryJudgement | undefined> {
+    try {
+      return judgeHistory(await this.store.history(this.deps.container.vmid, check.name), check.gate.history);
+    } catch (error) {
+      this.deps.log.warn({ check: check.name, err: toUnrotError(error).message }, 'could not read the health history');
+      return undefined;
     }
   }
 
   /** Baseline: a failing check is an outcome, not an error; an abort still ends the run. */
   async baseline(signal: AbortSignal): Promise<void> {
-    const vmid = this.deps.container.vmid;
     for (const [i, check] of this.deps.checks.entries()) {
       const report = this.reports[i] as HealthCheckReport;
       try {
@@ -131,7 +137,7 @@ export class ContainerHealth {
         this.baselines.set(check.name, result);
         report.baseline = phaseReport(result);
         this.deps.log.info({ check: check.name, outcome: result.outcome, summary: result.summary }, 'health baseline');
-        await this.record(vmid, check.name, result, 'before-update');
+        await this.record(check, result, 'before-update');
       } catch (error) {
         const coded = toUnrotError(error);
         if (coded.code === 'E_EXEC_ABORTED' || signal.aborted) throw error;
@@ -146,7 +152,6 @@ export class ContainerHealth {
    * each check that decides a rollback; pre-existing failures are only reported (by default).
    */
   async verify(signal: AbortSignal): Promise<void> {
-    const vmid = this.deps.container.vmid;
     const failures: string[] = [];
     for (const [i, check] of this.deps.checks.entries()) {
       const report = this.reports[i] as HealthCheckReport;
@@ -160,12 +165,18 @@ export class ContainerHealth {
         result = { outcome: 'fail', attempts: [], warnings: [], summary: `${coded.code}: ${coded.message}` };
       }
       report.after = phaseReport(result);
-      await this.record(vmid, check.name, result, 'after-update');
-      const decision = gate(this.baselines.get(check.name)?.outcome, result.outcome, check.gate);
+      await this.record(check, result, 'after-update');
+      const history = await this.judge(check);
+      if (history) report.history = history;
+      const decision = gate(this.baselines.get(check.name)?.outcome, result.outcome, check.gate, history?.class);
       report.verdict = decision.verdict;
       report.rollback = decision.rollback;
       report.reason = decision.reason;
-      this.deps.log.info({ check: check.name, outcome: result.outcome, verdict: decision.verdict, reason: decision.reason }, 'health gate');
+      // A kept update with a failing check (pre-existing, or blamed on a flaky probe) is worth a warning in the log.
+      this.deps.log[decision.verdict === 'pre-existing' ? 'warn' : 'info'](
+        { check: check.name, outcome: result.outcome, verdict: decision.verdict, reason: decision.reason, history: history?.class },
+        'health gate',
+      );
       if (decision.rollback) failures.push(`${check.name} (${check.probe}) ${decision.verdict}: ${decision.reason}: ${result.summary}`);
     }
     if (failures.length > 0)
@@ -175,34 +186,4 @@ export class ContainerHealth {
   }
 }
 
-/** `systemctl restart UNIT`, in order, then wait until each is active (bounded by waitActiveMs). */
-export async function restartUnits(
-  restart: TaskRestart,
-  exec: Exec,
-  signal: AbortSignal,
-  onUnit: (unit: { unit: string; durationMs: number; state: string }) => void,
-): Promise<void> {
-  for (const unit of restart.units) {
-    const t0 = Date.now();
-    await exec.change(['systemctl', 'restart', unit], { timeoutMs: restart.waitActiveMs });
-    let state = 'unknown';
-    for (;;) {
-      const res = await exec.read(['systemctl', 'is-active', unit], { okExitCodes: [0, 1, 2, 3, 4], timeoutMs: 30_000 });
-      state = res.stdout.trim() || 'unknown';
-      if (state === 'active') break;
-      if (state === 'failed' || Date.now() - t0 >= restart.waitActiveMs) {
-        onUnit({ unit, durationMs: Date.now() - t0, state });
-        throw new UnrotError(
-          'E_RESTART_FAILED',
-          `${unit} is ${state} ${Math.round((Date.now() - t0) / 1000)} s after systemctl restart (wait_active_s ${restart.waitActiveMs / 1000})`,
-          { unit, state },
-        );
-      }
-      if (signal.aborted) throw new UnrotError('E_EXEC_ABORTED', `waiting for ${unit} aborted`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    onUnit({ unit, durationMs: Date.now() - t0, state });
-  }
-}
-
-export const restartArgv = (unit: string): string[] => ['systemctl', 'restart', unit];
+const historyWindow = (check: TaskHealthCheck): number => check.gate.history?.window ?? 20;

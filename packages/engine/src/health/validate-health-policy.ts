@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import type { HealthCheckPolicySchema } from '@unrot/sdk';
+import { type HealthCheckPolicySchema, type RestartPolicy, restartProblems } from '@unrot/sdk';
 import { ConfigError, type ConfigProblem } from '../config/config-error.js';
 import { formatPath, type KeyPath } from '../config/key-path.js';
 import type { LoadedConfig } from '../config/load-config.js';
@@ -14,7 +14,8 @@ type CheckPolicy = Static<typeof HealthCheckPolicySchema>;
  * Checks every `health_checks:` list (global `defaults` and each container's) against the
  * installed probes, like runner options: unknown probe ids, each probe's options against its
  * own schema (defaults applied first), schedule rules JSON schema cannot state, and duplicate
- * check names. Throws one ConfigError with every problem (file, line, key path).
+ * check names; and every `restart:` block for rules its schema cannot state (restartProblems).
+ * Throws one ConfigError with every problem (file, line, key path).
  */
 export function validateHealthPolicy(config: LoadedConfig, probes: ReadonlyMap<string, ProbeEntry>): void {
   const problems: ConfigProblem[] = [];
@@ -58,7 +59,27 @@ export function validateHealthPolicy(config: LoadedConfig, probes: ReadonlyMap<s
     }
   };
 
-  if (config.globalFile) check(config.globalFile, config.global.defaults?.health_checks, ['defaults', 'health_checks']);
-  for (const { file, policy } of config.containers.values()) check(file, policy.health_checks, ['health_checks']);
+  const restart = (file: string, block: RestartPolicy | undefined, prefix: KeyPath): void => {
+    for (const problem of restartProblems(block ?? {})) {
+      const path = [...prefix, ...problem.path];
+      const pos = config.locate(file, path);
+      problems.push({
+        file,
+        ...(pos && { line: pos.line, column: pos.column }),
+        path: formatPath(path),
+        message: problem.message,
+        expected: problem.expected,
+      });
+    }
+  };
+
+  if (config.globalFile) {
+    check(config.globalFile, config.global.defaults?.health_checks, ['defaults', 'health_checks']);
+    restart(config.globalFile, config.global.defaults?.restart, ['defaults', 'restart']);
+  }
+  for (const { file, policy } of config.containers.values()) {
+    check(file, policy.health_checks, ['health_checks']);
+    restart(file, policy.restart, ['restart']);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 }

@@ -1,5 +1,6 @@
 import type { ContainerInfo } from '@unrot/sdk';
 import type { SnapshotTreeEntry } from './parse-listsnapshot.js';
+import type { PvesmStorage } from './parse-pvesm-status.js';
 
 /** Result of running an argv inside a container through the host (e.g. `pct exec`). */
 export interface HostExecResult {
@@ -30,6 +31,8 @@ export interface Host {
   listContainers(signal?: AbortSignal): Promise<ContainerInfo[]>;
   /** `pct config VMID`; throws E_CT_NOT_FOUND when the container does not exist. */
   readConfig(vmid: number, signal?: AbortSignal): Promise<ContainerConfig>;
+  /** `pvesm status`: every storage with its use (pre-flight: room for the backup). */
+  storageStatus(signal?: AbortSignal): Promise<PvesmStorage[]>;
   /** `pct status VMID`. */
   status(vmid: number, signal?: AbortSignal): Promise<'running' | 'stopped' | 'unknown'>;
   /**

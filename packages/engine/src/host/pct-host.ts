@@ -136,7 +136,7 @@ export class PctHost implements Host {
     return parseListSnapshot(result.stdout);
   }
 
-  /** `pvesm status` (ready for the snapshot/backup preflight; not part of Host yet). */
+  /** `pvesm status` (pre-flight: is there room for the backup?). */
   async storageStatus(signal?: AbortSignal): Promise<PvesmStorage[]> {
     const result = await this.tool(['pvesm', 'status'], signal);
     return parsePvesmStatus(result.stdout);

@@ -8,14 +8,14 @@ import {
   toUnrotError,
   UnrotError,
 } from '@unrot/sdk';
-import { restartUnits, type TaskRestart } from '../health/index.js';
+import { restartTargets, type TaskRestart } from '../health/index.js';
 import type { Host } from '../host/host.js';
 import { addBackup, setBackupResult } from '../safety/backup-index.js';
 import { type BackupRef, clearJournal, type JournalStep, writeJournal } from '../safety/journal.js';
 import { snapshotDescriptionFor, snapshotNameFor } from '../safety/own-snapshots.js';
 import { restoreBackup } from '../safety/restore-backup.js';
 import { pruneOwnBackups } from '../safety/retention.js';
-import type { ContainerTask, Emit } from './container-pipeline.js';
+import type { ContainerTask, Emit, TaskHooks } from './container-pipeline.js';
 import type { ContainerReport, RunnerReport } from './container-result.js';
 
 export interface PendingRunner {
@@ -49,6 +49,13 @@ export interface SafetyNetInput {
   };
   /** Policy `health_checks`: run inside verify; throws E_HEALTH_FAILED when the gate says roll back. */
   verifyHealth?: (signal: AbortSignal) => Promise<void>;
+  /** Policy `pre_update` / `post_update`: around the runners' apply; a failure rolls back. */
+  hooks?: {
+    policy: TaskHooks;
+    /** The report entry to fill in (created on first use). */
+    report: () => NonNullable<ContainerReport['hooks']>;
+    exec: (signal: AbortSignal) => Exec;
+  };
 }
 
 export type SafetyNetOutcome =
@@ -104,11 +111,14 @@ export async function applyWithSafetyNet(input: SafetyNetInput): Promise<SafetyN
     }
   }
 
-  // 2. Apply, runner by runner; the first failure stops the rest.
+  // 2. Apply, runner by runner, between the hooks; the first failure stops the rest.
   await journal('apply', backup);
   let failure: unknown;
   let failedRunner: string | undefined;
-  for (const runner of input.pending) {
+  if (input.hooks && input.hooks.policy.preUpdate.length > 0) {
+    failure = await runHooks(input, 'pre-update');
+  }
+  for (const runner of failure === undefined ? input.pending : []) {
     const t0 = Date.now();
     try {
       const result = await step('apply', runner.id, (signal) => runner.apply(signal));
@@ -122,19 +132,18 @@ export async function applyWithSafetyNet(input: SafetyNetInput): Promise<SafetyN
     }
   }
 
-  // 3a. Restart the policy's units, when the update changed something (or always).
+  if (failure === undefined && input.hooks && input.hooks.policy.postUpdate.length > 0) {
+    failure = await runHooks(input, 'post-update');
+  }
+
+  // 3a. Restart the policy's units, processes and compose projects, when the update changed something (or always).
   if (failure === undefined && input.restart) {
     const { policy } = input.restart;
     const restartReport = input.restart.report();
     const changed = input.pending.some((r) => r.report.changed.length > 0);
     if (policy.when === 'always' || changed) {
       try {
-        await step('restart', undefined, (signal) =>
-          restartUnits(policy, input.restart?.exec(signal) as Exec, signal, ({ unit, durationMs, state }) => {
-            const entry = restartReport.units.find((u) => u.unit === unit);
-            if (entry) Object.assign(entry, { state, durationMs });
-          }),
-        );
+        await step('restart', undefined, (signal) => restartTargets(policy, input.restart?.exec(signal) as Exec, signal, restartReport));
       } catch (thrown) {
         failure = thrown;
       }
@@ -182,6 +191,7 @@ export async function applyWithSafetyNet(input: SafetyNetInput): Promise<SafetyN
           dryRun: false,
           timeoutMs: task.timeoutsMs.backup,
           signal: input.signal,
+          trustIndex: true,
         });
         if (pruned.deleted.length > 0) report.pruned = pruned.deleted;
       } catch (error) {
@@ -257,3 +267,37 @@ async function takeBackup(input: SafetyNetInput, signal: AbortSignal): Promise<B
     throw error;
   }
 }
+
+/** Runs one hook list in order; returns the first failure (stopping there) or undefined. */
+async function runHooks(input: SafetyNetInput, which: 'pre-update' | 'post-update'): Promise<unknown> {
+  const hooks = input.hooks;
+  if (!hooks) return undefined;
+  const list = which === 'pre-update' ? hooks.policy.preUpdate : hooks.policy.postUpdate;
+  const report = hooks.report();
+  const entries = which === 'pre-update' ? report.preUpdate : report.postUpdate;
+  try {
+    await input.step(which, undefined, async (signal) => {
+      const exec = hooks.exec(signal);
+      for (const [i, hook] of list.entries()) {
+        const result = await exec.change(hook.argv, {
+          ...(hook.timeout ? { timeoutMs: hook.timeout * 1000 } : {}),
+          okExitCodes: ALL_EXIT_CODES,
+        });
+        const entry = entries[i];
+        if (entry) Object.assign(entry, { exitCode: result.exitCode, durationMs: result.durationMs });
+        if (result.exitCode !== 0) {
+          throw new UnrotError(
+            'E_HOOK_FAILED',
+            `${which} hook ${JSON.stringify(hook.argv)} exited ${result.exitCode}${result.stderr.trim() ? `: ${result.stderr.trim().slice(-500)}` : ''}`,
+          );
+        }
+      }
+    });
+    return undefined;
+  } catch (thrown) {
+    return thrown;
+  }
+}
+
+// Every exit code is returned to runHooks, which turns a non-zero one into E_HOOK_FAILED with the hook named.
+const ALL_EXIT_CODES = Array.from({ length: 256 }, (_, i) => i);

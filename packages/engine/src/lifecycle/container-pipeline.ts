@@ -6,6 +6,7 @@ import {
   CheckResultSchema,
   type ContainerInfo,
   DetectResultSchema,
+  type HookCommand,
   type LifecycleEvents,
   type LifecycleStep,
   type Logger,
@@ -17,8 +18,18 @@ import {
   UnrotError,
 } from '@unrot/sdk';
 import type { EffectiveBackup, EffectiveRollback } from '../config/effective-policy.js';
-import { ContainerHealth, containerAddress, type LoadProbe, restartArgv, type TaskHealthCheck, type TaskRestart } from '../health/index.js';
+import {
+  ContainerHealth,
+  containerAddress,
+  type LoadProbe,
+  planRestart,
+  restartChangingCommands,
+  type TaskHealthCheck,
+  type TaskRestart,
+} from '../health/index.js';
 import type { Host } from '../host/host.js';
+import { backupStorageOf, judgeStorageCached } from '../preflight/backup-storage.js';
+import { checkReachability } from '../preflight/reachability.js';
 import { snapshotDescriptionFor, snapshotNameFor } from '../safety/own-snapshots.js';
 import { applyWithSafetyNet, type PendingRunner } from './apply-with-safety-net.js';
 import type { ContainerReport, RunnerReport } from './container-result.js';
@@ -60,6 +71,21 @@ export interface ContainerTask {
   healthChecks?: TaskHealthCheck[];
   /** Policy `restart`: units restarted after the update, before the health checks. */
   restart?: TaskRestart;
+  /** Global `preflight`: backup storage limit and the package-source check. */
+  preflight?: TaskPreflight;
+  /** Policy `pre_update` / `post_update`: commands run around the runners' apply. */
+  hooks?: TaskHooks;
+}
+
+export interface TaskPreflight {
+  maxStorageUsedPercent: number;
+  network: boolean;
+  networkTimeoutS: number;
+}
+
+export interface TaskHooks {
+  preUpdate: HookCommand[];
+  postUpdate: HookCommand[];
 }
 
 export type Emit = <K extends keyof LifecycleEvents>(name: K, payload: LifecycleEvents[K]) => void;
@@ -201,6 +227,16 @@ export async function runContainerPipeline(task: ContainerTask, deps: PipelineDe
       if (config.lock) return { reason: 'locked' as const, detail: `Proxmox lock '${config.lock}'` };
       rootfsStorage = config['rootfs']?.split(':')[0];
       address = containerAddress(config);
+      // Room for the backup: a full storage holds the container back (the run retries it), an
+      // unusable one skips it. Checked before any runner touches the container.
+      const storage = task.preflight ? backupStorageOf(task.backup, rootfsStorage) : undefined;
+      if (task.preflight && storage) {
+        const limitPercent = task.preflight.maxStorageUsedPercent;
+        const judged = await judgeStorageCached(() => host.storageStatus(signal), storage, limitPercent);
+        if (judged.kind === 'unavailable') return { reason: 'backup-unavailable' as const, detail: judged.detail };
+        report.preflight = { ...report.preflight, storage: { name: storage, usedPercent: judged.usedPercent, limitPercent } };
+        if (judged.kind === 'full') return { reason: 'storage-full' as const, detail: judged.detail };
+      }
       return undefined;
     });
     if (verdict) {
@@ -288,6 +324,33 @@ export async function runContainerPipeline(task: ContainerTask, deps: PipelineDe
         );
       }
       runnerReport.applicable = true;
+      // Its package sources must answer from inside the container before check refreshes anything.
+      const sources = task.preflight?.network ? runner.sources?.bind(runner) : undefined;
+      if (sources) {
+        const timeoutS = task.preflight?.networkTimeoutS ?? 5;
+        const results = await step('preflight', spec.id, async (signal) => {
+          const ctx = contextFor(spec.id, spec.options, signal);
+          return checkReachability(ctx.exec.read, await sources(ctx), { timeoutS, signal });
+        });
+        const entries = results.map((r) => ({
+          runner: spec.id,
+          host: r.endpoint.host,
+          port: r.endpoint.port,
+          origin: r.endpoint.origin,
+          result: r.ok === true ? ('ok' as const) : r.ok === false ? ('failed' as const) : ('unverifiable' as const),
+          detail: r.detail,
+          durationMs: r.durationMs,
+        }));
+        report.preflight = { ...report.preflight, sources: [...(report.preflight?.sources ?? []), ...entries] };
+        for (const e of entries.filter((x) => x.result === 'unverifiable')) log.warn({ source: e }, 'package source not verifiable');
+        const down = entries.filter((e) => e.result === 'failed');
+        if (down.length > 0) {
+          report.skipReason = 'unreachable';
+          report.skipDetail = `${spec.id}: ${down.map((e) => `${e.host}:${e.port} ${e.detail}`).join('; ')}`;
+          emit('container:skip', { runId, vmid, reason: 'unreachable', detail: report.skipDetail });
+          return finish('skipped');
+        }
+      }
       const checked = await timed('check', async (ctx) => assertValid(CheckResultSchema, await runner.check(ctx), 'check result', spec.id));
       runnerReport.updates = checked.updates;
       runnerReport.withheld = checked.withheld;
@@ -321,8 +384,12 @@ export async function runContainerPipeline(task: ContainerTask, deps: PipelineDe
         ...(task.backup.mode === 'snapshot' ? { name, hostArgv: host.snapshotArgv(vmid, name, description) } : {}),
       };
     }
+    if (pending.length > 0 && task.hooks) {
+      report.hooks = hooksReport(task.hooks, true, host, vmid);
+      changingCommands += task.hooks.preUpdate.length + task.hooks.postUpdate.length;
+    }
     if (pending.length > 0 && task.restart) {
-      changingCommands += task.restart.units.length;
+      changingCommands += restartChangingCommands(task.restart);
       report.restart = restartReport(task.restart, true, host, vmid);
     }
     return finish(pending.length > 0 ? 'planned' : 'nothing-to-do');
@@ -398,6 +465,18 @@ export async function runContainerPipeline(task: ContainerTask, deps: PipelineDe
         }
       : {}),
     ...(health ? { verifyHealth: (signal: AbortSignal) => health.verify(signal) } : {}),
+    ...(task.hooks
+      ? {
+          hooks: {
+            policy: task.hooks,
+            report: () => {
+              report.hooks ??= hooksReport(task.hooks as TaskHooks, false, host, vmid);
+              return report.hooks;
+            },
+            exec: (signal: AbortSignal) => contextFor('hook', undefined, signal, true).exec,
+          },
+        }
+      : {}),
   });
   if (outcome.kind === 'failed') return fail(outcome.error);
   if (outcome.kind === 'skipped') {
@@ -420,10 +499,12 @@ export async function runContainerPipeline(task: ContainerTask, deps: PipelineDe
   return finish('updated');
 }
 
+// Units, processes and compose projects with every command as it runs in the CT and on the host (health/restart-targets.ts).
 function restartReport(r: TaskRestart, planned: boolean, host: Host, vmid: number): NonNullable<ContainerReport['restart']> {
-  return {
-    when: r.when,
-    planned,
-    units: r.units.map((unit) => ({ unit, argv: restartArgv(unit), hostArgv: host.execArgv(vmid, restartArgv(unit)) })),
-  };
+  return planRestart(r, planned, (argv) => host.execArgv(vmid, argv));
+}
+
+function hooksReport(hooks: TaskHooks, planned: boolean, host: Host, vmid: number): NonNullable<ContainerReport['hooks']> {
+  const entries = (list: HookCommand[]) => list.map((h) => ({ argv: [...h.argv], hostArgv: host.execArgv(vmid, h.argv), planned }));
+  return { preUpdate: entries(hooks.preUpdate), postUpdate: entries(hooks.postUpdate) };
 }

@@ -90,6 +90,21 @@ export const HealthPhaseReportSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** How reliable a check has been: its newest baselines (results just before updates). */
+export const HealthHistoryReportSchema = Type.Object(
+  {
+    /** unknown (too few samples), stable, flaky (attempts often fail), failing (no baseline passed) */
+    class: Type.Union([Type.Literal('unknown'), Type.Literal('stable'), Type.Literal('flaky'), Type.Literal('failing')]),
+    /** baselines judged (at most gate.history.window) */
+    samples: Type.Integer({ minimum: 0 }),
+    /** share of those baselines that passed (pass or warn) */
+    outcomeRate: Type.Number({ minimum: 0, maximum: 1 }),
+    /** share of their single attempts that passed */
+    attemptRate: Type.Number({ minimum: 0, maximum: 1 }),
+  },
+  { additionalProperties: false },
+);
+
 /** One health check of a container: its baseline before the update, its outcome after, the gate's verdict. */
 export const HealthCheckReportSchema = Type.Object(
   {
@@ -103,11 +118,70 @@ export const HealthCheckReportSchema = Type.Object(
     /** true when this check's verdict rolled the update back */
     rollback: Type.Optional(Type.Boolean()),
     reason: Type.Optional(Type.String()),
+    /** the check's recent baselines (gate.history), as the gate judged them */
+    history: Type.Optional(HealthHistoryReportSchema),
   },
   { additionalProperties: false },
 );
 
-/** Policy `restart`: the units restarted after the update (or, in a plan, that would be). */
+/** A command of a restart: inside the container (argv) and as run on the host (hostArgv). */
+export const RestartCommandReportSchema = Type.Object(
+  { argv: Type.Array(Type.String()), hostArgv: Type.Array(Type.String()) },
+  { additionalProperties: false },
+);
+
+/** One `restart.processes` entry: how it is found, stopped and started, and what happened. */
+export const ProcessRestartReportSchema = Type.Object(
+  {
+    name: Type.String(),
+    /** how the process is found, e.g. "cmdline '^/opt/app/venv/bin/python '" */
+    match: Type.String(),
+    /** read-only: lists the matching PIDs */
+    find: RestartCommandReportSchema,
+    /** stops them; <pids> stands for the PIDs found */
+    stop: RestartCommandReportSchema,
+    /** starts it again; absent when a supervisor does */
+    start: Type.Optional(RestartCommandReportSchema),
+    oldPids: Type.Optional(Type.Array(Type.Integer())),
+    newPids: Type.Optional(Type.Array(Type.Integer())),
+    /** the old process needed KILL after stop_timeout_s */
+    escalated: Type.Optional(Type.Boolean()),
+    /** running, or failed (absent when it did not run) */
+    state: Type.Optional(Type.Union([Type.Literal('running'), Type.Literal('failed')])),
+    /** why it failed */
+    detail: Type.Optional(Type.String()),
+    durationMs: Type.Optional(Type.Number({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+/** One `restart.compose` entry: the commands, the wait, and each container's state afterwards. */
+export const ComposeRestartReportSchema = Type.Object(
+  {
+    projectDir: Type.String(),
+    action: Type.Union([Type.Literal('recreate'), Type.Literal('restart')]),
+    /** as configured; empty means every service of the project */
+    services: Type.Array(Type.String()),
+    /** the changing commands, in order (pull, then up or restart) */
+    commands: Type.Array(RestartCommandReportSchema),
+    /** read-only: polled until every service runs */
+    wait: RestartCommandReportSchema,
+    state: Type.Optional(Type.Union([Type.Literal('running'), Type.Literal('failed')])),
+    containers: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { service: Type.String(), name: Type.String(), state: Type.String(), health: Type.String(), exitCode: Type.Integer() },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
+    detail: Type.Optional(Type.String()),
+    durationMs: Type.Optional(Type.Number({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+/** Policy `restart`: the units, processes and compose projects restarted after the update (or, in a plan, that would be). */
 export const RestartReportSchema = Type.Object(
   {
     when: Type.Union([Type.Literal('changed'), Type.Literal('always')]),
@@ -126,6 +200,55 @@ export const RestartReportSchema = Type.Object(
           durationMs: Type.Optional(Type.Number({ minimum: 0 })),
         },
         { additionalProperties: false },
+      ),
+    ),
+    /** policy `restart.processes`: processes without systemd */
+    processes: Type.Optional(Type.Array(ProcessRestartReportSchema)),
+    /** policy `restart.compose`: docker compose projects */
+    compose: Type.Optional(Type.Array(ComposeRestartReportSchema)),
+  },
+  { additionalProperties: false },
+);
+
+/** One pre_update / post_update hook command: as run, or (in a plan) as it would run. */
+export const HookReportSchema = Type.Object(
+  {
+    argv: Type.Array(Type.String()),
+    hostArgv: Type.Array(Type.String()),
+    planned: Type.Boolean(),
+    exitCode: Type.Optional(Type.Integer()),
+    durationMs: Type.Optional(Type.Number({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+/** Pre-flight findings that held the container back or were checked before it started. */
+export const PreflightReportSchema = Type.Object(
+  {
+    /** The backup storage and its use (pvesm status) */
+    storage: Type.Optional(
+      Type.Object(
+        { name: Type.String(), usedPercent: Type.Union([Type.Number(), Type.Null()]), limitPercent: Type.Number() },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Milliseconds the container waited for host load or storage use to drop before it started */
+    waitedMs: Type.Optional(Type.Number({ minimum: 0 })),
+    /** Each package source, checked from inside the container */
+    sources: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            runner: Type.String(),
+            host: Type.String(),
+            port: Type.Integer(),
+            origin: Type.String(),
+            result: Type.Union([Type.Literal('ok'), Type.Literal('failed'), Type.Literal('unverifiable')]),
+            detail: Type.String(),
+            durationMs: Type.Number({ minimum: 0 }),
+          },
+          { additionalProperties: false },
+        ),
       ),
     ),
   },
@@ -158,7 +281,13 @@ export const ContainerReportSchema = Type.Object(
     /** unrot's own snapshots/archives deleted by retention after this update */
     pruned: Type.Optional(Type.Array(Type.String())),
     pruneError: Type.Optional(Type.String()),
-    /** policy `restart`: units restarted after the update */
+    /** pre-flight: backup storage use, backpressure wait, package sources reached */
+    preflight: Type.Optional(PreflightReportSchema),
+    /** policy `pre_update` / `post_update` hooks */
+    hooks: Type.Optional(
+      Type.Object({ preUpdate: Type.Array(HookReportSchema), postUpdate: Type.Array(HookReportSchema) }, { additionalProperties: false }),
+    ),
+    /** policy `restart`: units, processes and compose projects restarted after the update */
     restart: Type.Optional(RestartReportSchema),
     /** policy `health_checks`: baseline, outcome after the update and verdict per check */
     health: Type.Optional(Type.Array(HealthCheckReportSchema)),

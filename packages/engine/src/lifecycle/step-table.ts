@@ -84,6 +84,17 @@ export const LIFECYCLE: readonly StepSpec[] = [
     emits: ['step:start', 'step:end', 'step:fail', 'backup:taken', 'container:skip'],
   },
   {
+    // Policy `pre_update`: the admin's commands, in order, after the backup and before any runner
+    // changes the container (journaled as apply, so a crash here is rolled back). `plan` lists them.
+    step: 'pre-update',
+    runsInDryRun: false,
+    scope: 'container',
+    onFailure: 'rollback',
+    retryable: false,
+    timeout: 'apply',
+    emits: ['step:start', 'step:end', 'step:fail', 'exec'],
+  },
+  {
     step: 'apply',
     runsInDryRun: false,
     scope: 'runner',
@@ -93,8 +104,18 @@ export const LIFECYCLE: readonly StepSpec[] = [
     emits: ['step:start', 'step:end', 'step:fail', 'exec'],
   },
   {
-    // Policy `restart`: systemctl restart each unit, then wait (wait_active_s) until it is active.
-    // Only when the update changed something (or restart.when: always); `plan` lists the commands.
+    // Policy `post_update`: after every runner applied, before restarts and verification.
+    step: 'post-update',
+    runsInDryRun: false,
+    scope: 'container',
+    onFailure: 'rollback',
+    retryable: false,
+    timeout: 'apply',
+    emits: ['step:start', 'step:end', 'step:fail', 'exec'],
+  },
+  {
+    // Policy `restart`: units (systemctl restart, then active), processes (signal, start or let the
+    // supervisor, a new PID that stays up) and compose projects (up --force-recreate, running). Only when the update changed something (or restart.when: always); `plan` lists the commands.
     step: 'restart',
     runsInDryRun: false,
     scope: 'container',

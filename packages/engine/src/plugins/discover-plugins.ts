@@ -1,5 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
-import type { Runner } from '@unrot/sdk';
+import type { DeclaredCommand, OptionsProblem, Runner } from '@unrot/sdk';
 import { discoverPluginModules } from './plugin-modules.js';
 
 export interface RunnerEntry {
@@ -9,6 +9,8 @@ export interface RunnerEntry {
   optionsSchema: TSchema;
   modulePath: string;
   plugin: { name: string; version: string };
+  declaredCommands?: (options: unknown) => DeclaredCommand[];
+  validateOptions?: (options: unknown) => OptionsProblem[];
 }
 
 /**
@@ -20,7 +22,18 @@ export async function discoverRunners(pluginRoots: readonly string[]): Promise<M
   return new Map(
     [...found].map(([id, { value, modulePath, plugin }]) => [
       id,
-      { id, kind: value.kind, description: value.description, optionsSchema: value.optionsSchema, modulePath, plugin },
+      {
+        id,
+        kind: value.kind,
+        description: value.description,
+        optionsSchema: value.optionsSchema,
+        modulePath,
+        plugin,
+        ...(value.declaredCommands
+          ? { declaredCommands: value.declaredCommands.bind(value) as (options: unknown) => DeclaredCommand[] }
+          : {}),
+        ...(value.validateOptions ? { validateOptions: value.validateOptions.bind(value) as (options: unknown) => OptionsProblem[] } : {}),
+      },
     ]),
   );
 }

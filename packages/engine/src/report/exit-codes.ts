@@ -10,7 +10,7 @@ export const EXIT_CODES = {
   HOST_ERROR: 3,
   /** Another `unrot run` (or rollback/prune) holds the host lock; nothing was touched. */
   RUN_LOCKED: 4,
-  /** Nothing failed, but the kill switch or max_runtime.run stopped containers before they changed. */
+  /** Nothing failed, but the kill switch, max_runtime.run or backpressure (host load, storage use) kept containers from starting. */
   CUT_SHORT: 5,
   /** A bug or an unexpected failure inside unrot itself. */
   INTERNAL_ERROR: 70,

@@ -19,12 +19,26 @@ export async function pruneOwnBackups(
   stateDir: string,
   vmid: number,
   keep: number,
-  options: { dryRun: boolean; timeoutMs: number; signal?: AbortSignal },
+  options: {
+    dryRun: boolean;
+    timeoutMs: number;
+    signal?: AbortSignal;
+    /**
+     * After an update: when the backup index records no more snapshots than `keep`, nothing can be
+     * due, so `pct listsnapshot` is not called (one host call less per container). Own snapshots
+     * missing from the index (a wiped state dir) are pruned by the first run that records more.
+     */
+    trustIndex?: boolean;
+  },
 ): Promise<PruneResult> {
-  const own = ownSnapshots(await host.listSnapshots(vmid, options.signal)).map((s) => s.name);
-  const doomedSnapshots = own.slice(0, Math.max(0, own.length - keep));
   const records = await readBackups(stateDir, vmid);
   const archives = records.filter((r) => r.kind === 'vzdump' && r.archive);
+  const indexedSnapshots = records.filter((r) => r.kind === 'snapshot').length;
+  const own =
+    options.trustIndex && indexedSnapshots <= keep
+      ? records.filter((r) => r.kind === 'snapshot' && r.name).map((r) => r.name as string)
+      : ownSnapshots(await host.listSnapshots(vmid, options.signal)).map((s) => s.name);
+  const doomedSnapshots = own.slice(0, Math.max(0, own.length - keep));
   const doomedArchives = archives.slice(0, Math.max(0, archives.length - keep)).map((r) => r.archive as string);
   if (!options.dryRun) {
     for (const name of doomedSnapshots) await host.deleteSnapshot(vmid, name, options.timeoutMs, options.signal);

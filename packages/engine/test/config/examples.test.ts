@@ -1,16 +1,16 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, effectivePolicy, loadConfig, validateRunnerOptions } from '../../src/config/index.js';
+import { ConfigError, effectivePolicy, loadConfig, validateCommandAllowlist, validateRunnerOptions } from '../../src/config/index.js';
 import { discoverRunnerCatalog, REPO_ROOT } from './helpers.js';
 
 const EXAMPLES = join(REPO_ROOT, 'examples');
-const REFERENCED = ['apt', 'npm', 'pip'];
+const REFERENCED = ['apt', 'npm', 'pip', 'custom'];
 
 describe('examples/', () => {
   it('loads cleanly against the policy schemas', async () => {
     const config = await loadConfig(EXAMPLES);
     expect(config.globalFile).toBe(join(EXAMPLES, 'global.yml'));
-    expect([...config.containers.keys()].sort()).toEqual([101, 102]);
+    expect([...config.containers.keys()].sort()).toEqual([101, 102, 110]);
   });
 
   it('validates against the runner plugins discovered in plugins/runner-*', async () => {
@@ -20,6 +20,8 @@ describe('examples/', () => {
     const missing = REFERENCED.filter((id) => !catalog.has(id));
     if (missing.length === 0) {
       expect(() => validateRunnerOptions(config, catalog)).not.toThrow();
+      // Every hook and custom command of the examples is on the example allowlist.
+      expect(() => validateCommandAllowlist(config, catalog)).not.toThrow();
       return;
     }
     // Plugins whose dist is not built yet can only show up as unknown runners; nothing else may fail.

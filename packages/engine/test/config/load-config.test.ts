@@ -150,7 +150,7 @@ describe('loadConfig: every problem with file, line, column, key path and what w
         path: 'bogus',
         message: "unknown key 'bogus'",
         expected:
-          'one of: max_concurrency, node, state_dir, defaults, targets, exclusions, maintenance, notifications, secrets_files, prometheus_textfile, kill_switch_file, jitter_ms, max_starts_per_minute, max_runtime',
+          'one of: max_concurrency, node, state_dir, defaults, targets, exclusions, maintenance, notifications, secrets_files, prometheus_textfile, kill_switch_file, jitter_ms, max_starts_per_minute, max_runtime, preflight, command_allowlist',
       },
     ]);
   });
@@ -334,7 +334,7 @@ describe('loadConfig: every problem with file, line, column, key path and what w
     expect(lines[0]).toBe('invalid configuration (8 problems)');
     expect(lines.slice(1)).toEqual([
       `  ${dir}/containers/101.yml:1:10 retries: -1 is out of range (expected an integer from 0 to 10)`,
-      `  ${dir}/containers/202.yml:1:1 whatever: unknown key 'whatever' (expected one of: enabled, risk, runners, backup, rollback, health_checks, restart, exclusions, timeouts, retries)`,
+      `  ${dir}/containers/202.yml:1:1 whatever: unknown key 'whatever' (expected one of: enabled, risk, runners, backup, rollback, health_checks, restart, pre_update, post_update, allow_unlisted_commands, exclusions, timeouts, retries)`,
       `  ${dir}/containers/x.yml: 'x.yml' is not named after a container ID (expected a file name <CTID>.yml with CTID a whole number from 100 to 999999999, written without leading zeros)`,
       `  ${dir}/global.yml:1:18 max_concurrency: 0 is out of range (expected an integer from 1 to 64)`,
       `  ${dir}/global.yml:2:7 node: 'bad node' is not allowed here (expected a host name: letters, digits, . and -)`,

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type BaselineEntry, BaselineStore, classifyHistory, successRate } from '../../src/health/baseline-store.js';
+import { type BaselineEntry, BaselineStore, classifyHistory, judgeHistory, successRate } from '../../src/health/baseline-store.js';
 import type { ScheduleResult } from '../../src/health/schedule.js';
 
 const result = (outcome: ScheduleResult['outcome'], oks: boolean[]): ScheduleResult => ({
@@ -60,12 +60,12 @@ describe('BaselineStore', () => {
 });
 
 describe('success rate and history class', () => {
-  const entry = (outcome: BaselineEntry['outcome'], attempts: number, okAttempts: number): BaselineEntry => ({
+  const entry = (outcome: BaselineEntry['outcome'], attempts: number, okAttempts: number, phase = 'before-update'): BaselineEntry => ({
     at: '2026-11-26T00:00:00.000Z',
     outcome,
     attempts,
     okAttempts,
-    phase: 'before-update',
+    phase,
     summary: '',
   });
 
@@ -88,5 +88,25 @@ describe('success rate and history class', () => {
     expect(classifyHistory(stable.slice(0, 4))).toBe('unknown');
     expect(classifyHistory(flaky, { flaky_below: 0.5 })).toBe('stable');
     expect(classifyHistory(stable.slice(0, 2), { min_samples: 2 })).toBe('stable');
+  });
+
+  it('judges only the newest `window` baselines: after-update results (a rolled-back update) never make a check look flaky', () => {
+    const stable = Array.from({ length: 6 }, () => entry('pass', 1, 1));
+    const brokenUpdates = Array.from({ length: 6 }, () => entry('fail', 3, 0, 'after-update'));
+    expect(judgeHistory([...stable, ...brokenUpdates])).toEqual({ samples: 6, outcomeRate: 1, attemptRate: 1, class: 'stable' });
+    // Old flakiness falls out of the window.
+    const old = Array.from({ length: 10 }, () => entry('warn', 4, 1));
+    expect(judgeHistory([...old, ...stable]).class).toBe('flaky');
+    expect(judgeHistory([...old, ...stable], { window: 6 })).toMatchObject({ samples: 6, class: 'stable' });
+    expect(judgeHistory([...old, ...stable], { window: 6, min_samples: 7 }).class).toBe('unknown');
+  });
+
+  it('record() keeps `keep` entries per call when given (2 × window), the store default otherwise', async () => {
+    const store = new BaselineStore(dir, { keep: 2 });
+    const r = { outcome: 'pass' as const, attempts: [], summary: '', warnings: [] };
+    for (let i = 0; i < 5; i++) await store.record(101, 'web', r, 'before-update', new Date(), 4);
+    expect(await store.history(101, 'web')).toHaveLength(4);
+    await store.record(101, 'web', r, 'before-update');
+    expect(await store.history(101, 'web')).toHaveLength(2);
   });
 });

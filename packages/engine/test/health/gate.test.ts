@@ -24,4 +24,28 @@ describe('gate', () => {
     expect(gate('warn', 'warn', { on_warn: 'rollback' })).toMatchObject({ verdict: 'healthy', rollback: false });
     expect(gate('fail', 'pass').reason).toBe('failing before the update, passes after');
   });
+
+  it('a check whose recent baselines were flaky or failing is not blamed for failing after the update (gate.unreliable)', () => {
+    for (const history of ['flaky', 'failing'] as const) {
+      expect(gate('pass', 'fail', {}, history)).toEqual({
+        verdict: 'pre-existing',
+        rollback: false,
+        reason: `fails after the update, but its recent baselines were ${history}: not blamed on the update (gate.unreliable: ignore)`,
+      });
+      expect(gate(undefined, 'fail', { unreliable: 'rollback' }, history)).toMatchObject({ verdict: 'regressed', rollback: true });
+      expect(gate('pass', 'warn', { on_warn: 'rollback' }, history)).toMatchObject({ verdict: 'healthy', rollback: false });
+    }
+    expect(gate('pass', 'fail', { unreliable: 'rollback' }, 'flaky').reason).toBe(
+      'was pass before the update, fails after; recent baselines flaky, gate.unreliable: rollback',
+    );
+    // Stable or too little history: a failure after the update is the update's.
+    for (const history of ['stable', 'unknown'] as const)
+      expect(gate('pass', 'fail', {}, history)).toEqual({
+        verdict: 'regressed',
+        rollback: true,
+        reason: 'was pass before the update, fails after',
+      });
+    // Failing before the update too stays pre-existing, whatever the history.
+    expect(gate('fail', 'fail', {}, 'flaky')).toMatchObject({ verdict: 'pre-existing', reason: 'failing before the update too' });
+  });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,6 +116,86 @@ describe('ContainerHealth against a real HTTP server on loopback', () => {
   });
 });
 
+/** A history file as the store writes it, pre-seeded with `n` baselines of `attempts` attempts, `ok` of them passing. */
+async function seedHistory(stateDir: string, baselines: Array<{ outcome: 'pass' | 'warn' | 'fail'; attempts: number; ok: number }>) {
+  await mkdir(join(stateDir, 'health'), { recursive: true });
+  const entries = baselines.map((b, i) => ({
+    at: new Date(Date.parse('2026-11-01T02:00:00Z') + i * 86_400_000).toISOString(),
+    outcome: b.outcome,
+    attempts: b.attempts,
+    okAttempts: b.ok,
+    phase: 'before-update',
+    summary: 'seeded',
+  }));
+  await writeFile(join(stateDir, 'health', 'ct-101.json'), `${JSON.stringify({ version: 1, vmid: 101, checks: { web: entries } })}\n`);
+}
+
+const flakyWeeks = [
+  ...Array.from({ length: 6 }, () => ({ outcome: 'pass' as const, attempts: 1, ok: 1 })),
+  ...Array.from({ length: 4 }, () => ({ outcome: 'warn' as const, attempts: 3, ok: 1 })),
+];
+
+describe('flaky or broken: the gate reads the check’s recent baselines (pre-seeded history file)', () => {
+  it('a flaky check that fails after the update is reported pre-existing with its class and rate; the update is kept', async () => {
+    const dir = join(state, 'flaky');
+    await seedHistory(dir, flakyWeeks);
+    const server = await startScriptedServer([200, 500]);
+    const health = healthFor([check(server.url)], dir);
+    await health.baseline(new AbortController().signal);
+    await health.verify(new AbortController().signal);
+    await server.close();
+    const report = health.reports[0];
+    expect(report).toMatchObject({ verdict: 'pre-existing', rollback: false, baseline: { outcome: 'pass' }, after: { outcome: 'fail' } });
+    expect(report?.reason).toBe(
+      'fails after the update, but its recent baselines were flaky: not blamed on the update (gate.unreliable: ignore)',
+    );
+    // 10 seeded baselines plus this run's: 11 samples, 11 of 19 attempts passed.
+    expect(report?.history).toEqual({ class: 'flaky', samples: 11, outcomeRate: 1, attemptRate: 11 / 19 });
+  });
+
+  it('gate.unreliable: rollback rolls a flaky check back like any regression', async () => {
+    const dir = join(state, 'flaky-strict');
+    await seedHistory(dir, flakyWeeks);
+    const server = await startScriptedServer([200, 500]);
+    const health = healthFor([check(server.url, { pre_existing: 'ignore', on_warn: 'ignore', unreliable: 'rollback' })], dir);
+    await health.baseline(new AbortController().signal);
+    await expect(health.verify(new AbortController().signal)).rejects.toMatchObject({ code: 'E_HEALTH_FAILED' });
+    await server.close();
+    expect(health.reports[0]).toMatchObject({ verdict: 'regressed', rollback: true, history: { class: 'flaky' } });
+  });
+
+  it('a stable check that fails after the update is regressed and rolls back; the history keeps 2 × window results', async () => {
+    const dir = join(state, 'stable');
+    await seedHistory(
+      dir,
+      Array.from({ length: 12 }, () => ({ outcome: 'pass' as const, attempts: 1, ok: 1 })),
+    );
+    const server = await startScriptedServer([200, 500]);
+    const health = healthFor([check(server.url, { pre_existing: 'ignore', on_warn: 'ignore', history: { window: 5 } })], dir);
+    await health.baseline(new AbortController().signal);
+    await expect(health.verify(new AbortController().signal)).rejects.toMatchObject({ code: 'E_HEALTH_FAILED' });
+    await server.close();
+    expect(health.reports[0]).toMatchObject({
+      verdict: 'regressed',
+      rollback: true,
+      history: { class: 'stable', samples: 5, outcomeRate: 1, attemptRate: 1 },
+    });
+    const file = JSON.parse(await readFile(join(dir, 'health', 'ct-101.json'), 'utf8')) as { checks: Record<string, unknown[]> };
+    expect(file.checks['web']).toHaveLength(10);
+  });
+
+  it('a check with too little history (unknown) is judged like a stable one', async () => {
+    const dir = join(state, 'young');
+    await seedHistory(dir, flakyWeeks.slice(7));
+    const server = await startScriptedServer([200, 500]);
+    const health = healthFor([check(server.url)], dir);
+    await health.baseline(new AbortController().signal);
+    await expect(health.verify(new AbortController().signal)).rejects.toMatchObject({ code: 'E_HEALTH_FAILED' });
+    await server.close();
+    expect(health.reports[0]?.history).toMatchObject({ class: 'unknown', samples: 4 });
+  });
+});
+
 describe('health_checks and restart policy', () => {
   it('validates probe options against the installed probes with file, line and key path', async () => {
     const dir = await configDir({
@@ -153,7 +233,17 @@ describe('health_checks and restart policy', () => {
     const config = await loadConfig(dir);
     const p101 = effectivePolicy(config, 101);
     expect(p101.healthChecks).toEqual([
-      expect.objectContaining({ name: 'web', probe: 'http', options: { port: 80 }, gate: { pre_existing: 'ignore', on_warn: 'ignore' } }),
+      expect.objectContaining({
+        name: 'web',
+        probe: 'http',
+        options: { port: 80 },
+        gate: {
+          pre_existing: 'ignore',
+          on_warn: 'ignore',
+          unreliable: 'ignore',
+          history: { window: 20, min_samples: 5, flaky_below: 0.9 },
+        },
+      }),
     ]);
     expect(p101.healthChecks[0]?.schedule).toMatchObject({ attempts: 5, failure_threshold: 3, backoff: { initial_ms: 1000 } });
     expect(p101.restart).toEqual({ units: ['a.service'], when: 'always', waitActiveMs: 5000 });

@@ -25,7 +25,12 @@ describe('health policy schemas', () => {
           success_threshold: 1,
           attempt_timeout_ms: 30_000,
         },
-        gate: { pre_existing: 'ignore', on_warn: 'ignore' },
+        gate: {
+          pre_existing: 'ignore',
+          on_warn: 'ignore',
+          unreliable: 'ignore',
+          history: { window: 20, min_samples: 5, flaky_below: 0.9 },
+        },
       },
     ]);
     expect(Value.Default(HealthChecksSchema, undefined)).toEqual([]);

@@ -35,6 +35,7 @@ export async function fakeHost(): Promise<FakeHost> {
   await mkdir(bin);
   await symlink(fakePct, join(bin, 'pct'));
   await symlink(fakePct, join(bin, 'pvesh'));
+  await symlink(fakePct, join(bin, 'pvesm'));
   process.env['PATH'] = `${bin}:${savedPath}`;
   return {
     work,
@@ -44,7 +45,11 @@ export async function fakeHost(): Promise<FakeHost> {
       const dir = await mkdtemp(join(work, 'case-'));
       await mkdir(join(dir, 'config/containers'), { recursive: true });
       await writeFile(join(bin, 'fleet.json'), JSON.stringify(fleet));
-      await writeFile(join(dir, 'config/global.yml'), global.replaceAll('STATE', join(dir, 'state')));
+      // The machine's own load is not what these tests are about: backpressure tests set their own limit.
+      const text = /^preflight:/m.test(global)
+        ? global
+        : `${global.endsWith('\n') ? global : `${global}\n`}preflight:\n  max_load: 100000\n`;
+      await writeFile(join(dir, 'config/global.yml'), text.replaceAll('STATE', join(dir, 'state')));
       for (const [vmid, body] of Object.entries(containers))
         await writeFile(join(dir, `config/containers/${vmid}.yml`), body.replaceAll('DIR', dir));
       return dir;

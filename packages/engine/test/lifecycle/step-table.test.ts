@@ -12,9 +12,17 @@ describe('the lifecycle table', () => {
     expect(stepsFor(false).map((s) => s.step)).toEqual([...LIFECYCLE_STEPS]);
   });
 
-  it('hands a failed apply or verification to the rollback step', () => {
-    expect(LIFECYCLE.filter((s) => s.onFailure === 'rollback').map((s) => s.step)).toEqual(['apply', 'restart', 'verify']);
+  it('hands a failed hook, apply, restart or verification to the rollback step', () => {
+    expect(LIFECYCLE.filter((s) => s.onFailure === 'rollback').map((s) => s.step)).toEqual([
+      'pre-update',
+      'apply',
+      'post-update',
+      'restart',
+      'verify',
+    ]);
     expect(LIFECYCLE.findIndex((s) => s.step === 'backup')).toBeLessThan(LIFECYCLE.findIndex((s) => s.step === 'apply'));
+    // Hooks run after the backup exists, so their failure can always be rolled back.
+    expect(LIFECYCLE.findIndex((s) => s.step === 'backup')).toBeLessThan(LIFECYCLE.findIndex((s) => s.step === 'pre-update'));
   });
 
   it('retries only read-only steps', () => {

@@ -12,6 +12,8 @@ export const DEMO_DEB_VERSIONS = ['1.0', '1.1'] as const;
 export const FRAGILE_DEB = 'unrot-sandbox-fragile';
 /** Offered but not installed by `up`: /etc/web-app/mode, `ok` in 1.0 and `broken` in 1.1 (web-app answers 500), for the health drills. */
 export const WEBCONF_DEB = 'unrot-sandbox-webconf';
+/** Offered but not installed by `up`: /etc/py-app/mode, `ok` in 1.0 and `crash` in 1.1 (py-app exits when it starts), for the restart drills. */
+export const PYCONF_DEB = 'unrot-sandbox-pyconf';
 
 /** The line a container's sources list needs to consume the flat repository served on `port`. */
 export function aptSourceLine(port: number): string {
@@ -54,6 +56,7 @@ export async function buildAptRepo(dir: string): Promise<void> {
   for (const version of DEMO_DEB_VERSIONS) await buildDemoDeb(dir, version);
   for (const version of DEMO_DEB_VERSIONS) await buildDemoDeb(dir, version, FRAGILE_DEB);
   for (const version of DEMO_DEB_VERSIONS) await buildDemoDeb(dir, version, WEBCONF_DEB);
+  for (const version of DEMO_DEB_VERSIONS) await buildDemoDeb(dir, version, PYCONF_DEB);
   // --multiversion keeps both versions in the index, so apt sees 1.1 as the candidate over 1.0.
   const { stdout } = await run(['dpkg-scanpackages', '--multiversion', '.', '/dev/null'], { cwd: dir });
   const packages = Buffer.from(stdout, 'utf8');

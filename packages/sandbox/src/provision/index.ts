@@ -1,5 +1,5 @@
 /** Provisioning API of `unrot-sandbox up|down|status`, for scripts and end-to-end tests. */
-export { aptSourceLine, buildAptRepo, DEMO_DEB, DEMO_DEB_VERSIONS, FRAGILE_DEB, WEBCONF_DEB } from './apt-repo.js';
+export { aptSourceLine, buildAptRepo, DEMO_DEB, DEMO_DEB_VERSIONS, FRAGILE_DEB, PYCONF_DEB, WEBCONF_DEB } from './apt-repo.js';
 export { ctExec } from './ct.js';
 export { type DownResult, down } from './down.js';
 export { PY_APP_DIR, PY_VENV, PY_VMID } from './py-ct.js';

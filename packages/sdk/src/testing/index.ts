@@ -1,4 +1,10 @@
-export { contractContainer, type RunnerScenario, runRunnerContract } from './contract-kit.js';
+export {
+  contractContainer,
+  type InvalidOptionsCase,
+  type RunnerContractOptions,
+  type RunnerScenario,
+  runRunnerContract,
+} from './contract-kit.js';
 export { createLocalExec, type LocalExec } from './local-exec.js';
 export {
   contractNotification,

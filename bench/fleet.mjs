@@ -1,0 +1,392 @@
+#!/usr/bin/env node
+// A whole fleet through the real engine: `runUnrot` (config, pct adapter, piscina workers,
+// reports) over a simulated Proxmox host whose containers' commands take configured times.
+// Usage: node bench/fleet.mjs [--containers 500] [--concurrency 16] [--seed 1] [--backup snapshot|none]
+//          [--check-ms 20-60] [--apply-ms 50-400] [--no-serial] [--count-calls] [--keep] [--json [FILE]]
+//          [--engine path/to/engine/dist/index.js]
+// Needs the build (`npx turbo run build`). See bench/README.md for how to read the figures.
+// Goals (issue): makespan within 10% of max(longest container, total work / concurrency) with
+// jitter off; under 5 ms of engine CPU per container; under 200 MB peak memory for 500 containers.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, '..');
+const fixtures = join(here, 'fleet');
+
+const GOALS = { ratio: 1.1, cpuMsPerContainer: 5, peakMb: 200 };
+
+// ---- options ---------------------------------------------------------------------------------
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(name);
+const value = (name, fallback) => {
+  const i = argv.indexOf(name);
+  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
+};
+const int = (name, fallback, min, max) => {
+  const n = Number(value(name, fallback));
+  if (!Number.isInteger(n) || n < min || n > max) usage(`${name} wants an integer from ${min} to ${max}`);
+  return n;
+};
+const range = (name, fallback) => {
+  const m = /^(\d+)-(\d+)$/.exec(value(name, fallback));
+  if (!m || Number(m[1]) > Number(m[2])) usage(`${name} wants MIN-MAX in milliseconds, like ${fallback}`);
+  return [Number(m[1]), Number(m[2])];
+};
+function usage(message) {
+  console.error(`fleet.mjs: ${message}`);
+  process.exit(2);
+}
+const opts = {
+  containers: int('--containers', '500', 1, 100_000),
+  concurrency: int('--concurrency', '16', 1, 64), // global.yml max_concurrency allows 1..64
+  seed: int('--seed', '1', 0, 2 ** 32 - 1),
+  backup: value('--backup', 'snapshot'),
+  checkMs: range('--check-ms', '20-60'),
+  applyMs: range('--apply-ms', '50-400'),
+  serial: !flag('--no-serial'),
+  keep: flag('--keep'),
+  countCalls: flag('--count-calls'),
+  // Another build of the engine (its dist/index.js), e.g. a patched copy, to try a change.
+  engine: value('--engine', join(repo, 'packages/engine/dist/index.js')),
+  json: flag('--json'),
+  // `--json FILE`: the table on stdout and the JSON into FILE; a bare `--json`: only the JSON, on stdout.
+  jsonFile: value('--json', '--').startsWith('--') ? undefined : value('--json'),
+};
+if (!['snapshot', 'none'].includes(opts.backup)) usage('--backup is snapshot or none');
+const progress = (line) => process.stderr.write(`${line}\n`);
+
+// ---- the simulated fleet and its work ---------------------------------------------------------
+// mulberry32: a tiny seeded generator, so a seed always gives the same fleet.
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = rng(opts.seed);
+const between = ([lo, hi]) => lo + Math.floor(random() * (hi - lo + 1));
+// A container's work is what its commands spend in `sim`: check, apply and the re-check that
+// verify runs. Everything else (pct calls, the engine itself) is overhead against the bound.
+const fleet = Array.from({ length: opts.containers }, (_, i) => {
+  const checkMs = between(opts.checkMs);
+  const applyMs = between(opts.applyMs);
+  return { vmid: 1000 + i, checkMs, applyMs, workMs: 2 * checkMs + applyMs };
+});
+const totalWorkMs = fleet.reduce((n, c) => n + c.workMs, 0);
+const longestMs = Math.max(...fleet.map((c) => c.workMs));
+const boundMs = Math.max(longestMs, totalWorkMs / opts.concurrency);
+
+/** List scheduling with zero overhead, in the engine's start order (by VMID): the tail effect alone. */
+function greedyMakespan(works, slots) {
+  const free = new Array(Math.min(slots, works.length)).fill(0);
+  for (const w of works) {
+    let k = 0;
+    for (let j = 1; j < free.length; j++) if (free[j] < free[k]) k = j;
+    free[k] += w;
+  }
+  return Math.max(...free);
+}
+const greedyMs = greedyMakespan(
+  fleet.map((c) => c.workMs),
+  opts.concurrency,
+);
+
+async function buildHost() {
+  const root = await mkdtemp(join(tmpdir(), 'unrot-fleet-'));
+  const bin = join(root, 'bin');
+  await mkdir(join(bin, 'ct'), { recursive: true });
+  for (const tool of ['pct', 'pvesh', 'pvesm']) await symlink(join(fixtures, 'pct'), join(bin, tool));
+  await symlink(join(fixtures, 'sim'), join(bin, 'sim'));
+  const pvesh = fleet.map((c) => ({
+    cpu: 0,
+    cpus: 1,
+    maxdisk: 8589934592,
+    maxmem: 536870912,
+    mem: 0,
+    name: `ct${c.vmid}`,
+    status: 'running',
+    tags: 'bench',
+    type: 'lxc',
+    uptime: 3600,
+    vmid: c.vmid,
+  }));
+  await writeFile(join(bin, 'pvesh-lxc.json'), `${JSON.stringify(pvesh)}\n`);
+  for (const c of fleet) {
+    await mkdir(join(bin, 'ct', String(c.vmid)));
+    await writeFile(join(bin, 'ct', String(c.vmid), 'work'), `${(c.checkMs / 1000).toFixed(3)} ${(c.applyMs / 1000).toFixed(3)}\n`);
+  }
+  if (opts.countCalls) await writeFile(join(bin, 'calls.log'), '');
+  await writeFile(join(root, 'cts'), `${fleet.map((c) => c.vmid).join('\n')}\n`);
+
+  // The policy: every container, the sim runner only, jitter and pacing off. Load backpressure
+  // (preflight.max_load, default 4 × CPUs, when this engine has it) is off too: on a small machine
+  // it would hold starts back by policy, and this benchmark measures the engine's own cost.
+  const sdk = await import('@unrot/sdk');
+  const preflight = 'PreflightSchema' in sdk ? ['preflight:', '  max_load: 100000'] : [];
+  await mkdir(join(root, 'config'));
+  await writeFile(
+    join(root, 'config', 'global.yml'),
+    [
+      `max_concurrency: ${opts.concurrency}`,
+      'node: pve',
+      `state_dir: ${join(root, 'state')}`,
+      'jitter_ms: 0',
+      ...preflight,
+      'defaults:',
+      '  backup:',
+      `    mode: ${opts.backup}`,
+      '  runners:',
+      '    os: none',
+      '    sim: {}',
+      '',
+    ].join('\n'),
+  );
+  const pluginRoot = join(root, 'plugin');
+  await mkdir(pluginRoot);
+  await writeFile(
+    join(pluginRoot, 'package.json'),
+    JSON.stringify({ name: '@unrot-bench/sim-runner', version: '1.0.0', unrot: { sdk: 1, runners: [join(fixtures, 'sim-runner.mjs')] } }),
+  );
+  return { root, bin, configDir: join(root, 'config'), pluginRoot };
+}
+
+// ---- measuring -------------------------------------------------------------------------------
+const clockTicks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+/** CPU of waited-for children (the pct/sim/sleep processes), from /proc; undefined elsewhere. */
+function childrenCpuMs() {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = clockTicks;
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / ticks; // cutime + cstime
+  } catch {
+    return undefined;
+  }
+}
+const mb = (bytes) => bytes / 1024 / 1024;
+
+async function runEngine(host) {
+  if (!existsSync(opts.engine)) usage(`${opts.engine} is missing: build first (npx turbo run build)`);
+  process.env['PATH'] = `${host.bin}:${process.env['PATH'] ?? '/usr/bin:/bin'}`;
+
+  const cpuBeforeImport = process.cpuUsage();
+  const { EngineEvents, runUnrot } = await import(pathToFileURL(opts.engine).href);
+  const importCpu = process.cpuUsage(cpuBeforeImport);
+
+  const marks = {};
+  const events = new EngineEvents();
+  const t = () => performance.now();
+  events.once('run:start', () => {
+    marks.runStart = t();
+  });
+  events.on('step:start', () => {
+    marks.firstStep ??= t();
+  });
+  events.on('container:end', () => {
+    marks.lastEnd = t();
+  });
+
+  const rssBefore = process.memoryUsage().rss;
+  let peakRss = rssBefore;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 50);
+  const childrenBefore = childrenCpuMs();
+  const cpu0 = process.cpuUsage();
+  const t0 = t();
+  const outcome = await runUnrot({ configDir: host.configDir, dryRun: false, pluginRoots: [host.pluginRoot], events, force: true });
+  const t1 = t();
+  const cpu = process.cpuUsage(cpu0);
+  const childrenAfter = childrenCpuMs();
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  const maxRssBytes = process.resourceUsage().maxRSS * 1024;
+
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  let hostCalls;
+  if (opts.countCalls) {
+    // Host tool calls of the run, by tool and subcommand, per container.
+    const counts = {};
+    for (const line of readFileSync(join(host.bin, 'calls.log'), 'utf8').trim().split('\n')) {
+      const key = line.startsWith('pct ') ? line : line.split(' ')[0];
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+    hostCalls = Object.fromEntries(Object.entries(counts).map(([k, n]) => [k, n / opts.containers]));
+  }
+  const workOf = new Map(fleet.map((c) => [c.vmid, c.workMs]));
+  const overheads = outcome.report.containers.map((c) => c.durationMs - (workOf.get(c.vmid) ?? 0)).sort((a, b) => a - b);
+  return {
+    exitCode: outcome.exitCode,
+    summary: outcome.report.summary,
+    makespanMs: t1 - t0,
+    phasesMs: {
+      // config, plugins, run lock, pvesh + one `pct config` per container
+      startup: (marks.runStart ?? t1) - t0,
+      // run:start to the first container's first step: pool and first worker start-up
+      firstStart: (marks.firstStep ?? t1) - (marks.runStart ?? t0),
+      containers: (marks.lastEnd ?? t1) - (marks.firstStep ?? t0),
+      // the last container's end to runUnrot's return: pool shutdown, report.json, change report, metrics
+      finish: t1 - (marks.lastEnd ?? t1),
+    },
+    perContainerOverheadMs: {
+      // a container's pipeline time minus its work: pct calls, snapshots, state files, logging
+      median: overheads[Math.floor(overheads.length / 2)] ?? 0,
+      p95: overheads[Math.floor(overheads.length * 0.95)] ?? 0,
+      max: overheads[overheads.length - 1] ?? 0,
+    },
+    cpu: {
+      userMs: cpu.user / 1000,
+      systemMs: cpu.system / 1000,
+      totalMs: cpuMs,
+      perContainerMs: cpuMs / opts.containers,
+      importMs: (importCpu.user + importCpu.system) / 1000,
+      hostToolsMs: childrenBefore !== undefined && childrenAfter !== undefined ? childrenAfter - childrenBefore : undefined,
+    },
+    memory: {
+      rssBeforeMb: mb(rssBefore),
+      sampledPeakMb: mb(peakRss),
+      maxRssMb: mb(maxRssBytes),
+      peakMb: mb(Math.max(peakRss, maxRssBytes)),
+    },
+    reportPath: outcome.reportPath,
+    ...(hostCalls ? { hostCallsPerContainer: hostCalls } : {}),
+    firstProblem: outcome.report.containers.find((c) => c.outcome !== 'updated'),
+  };
+}
+
+/** The usual `for ct in …; do pct exec $ct -- …; done`: the same commands, one container after another. */
+async function runSerial(host) {
+  for (const c of fleet) await rm(join(host.bin, 'ct', String(c.vmid), 'updated'), { force: true });
+  const script = join(host.root, 'serial.sh');
+  await writeFile(
+    script,
+    [
+      '#!/bin/sh',
+      'for ct in $(cat "$1"); do',
+      '  pct exec "$ct" -- sim check >/dev/null && pct exec "$ct" -- sim apply >/dev/null && pct exec "$ct" -- sim check >/dev/null || exit 1',
+      'done',
+      '',
+    ].join('\n'),
+  );
+  const t0 = performance.now();
+  const code = await new Promise((resolve, reject) => {
+    // process.env.PATH starts with the simulated host's bin (runEngine put it there).
+    const child = spawn('sh', [script, join(host.root, 'cts')], { stdio: 'inherit', env: process.env });
+    child.on('error', reject);
+    child.on('exit', (c) => resolve(c));
+  });
+  if (code !== 0) throw new Error(`the serial loop exited ${code}`);
+  return { makespanMs: performance.now() - t0 };
+}
+
+// ---- run and report --------------------------------------------------------------------------
+const loadAtStart = loadavg()[0];
+const host = await buildHost();
+let result;
+try {
+  progress(`simulated host in ${host.root}: ${opts.containers} containers, ${(totalWorkMs / 1000).toFixed(1)} s of work`);
+  progress(`runUnrot with max_concurrency ${opts.concurrency} …`);
+  const engine = await runEngine(host);
+  let serial;
+  if (opts.serial) {
+    progress(`serial shell loop (about ${Math.round(totalWorkMs / 1000)} s) …`);
+    serial = await runSerial(host);
+  }
+  const ratio = engine.makespanMs / boundMs;
+  result = {
+    node: process.version,
+    cpus: availableParallelism(),
+    // Other work on the machine skews every figure: the 1-minute load when the run started.
+    loadAtStart,
+    options: { ...opts, jitterMs: 0 },
+    work: {
+      definition: 'per container: check + apply + the re-check in verify, as the sim command sleeps them',
+      totalMs: totalWorkMs,
+      longestMs,
+      meanMs: totalWorkMs / opts.containers,
+      boundMs,
+      greedyMs,
+    },
+    engine,
+    ratio,
+    serial: serial ? { ...serial, speedup: serial.makespanMs / engine.makespanMs } : undefined,
+    goals: {
+      makespan: { goal: `<= ${GOALS.ratio} x bound`, value: ratio, met: ratio <= GOALS.ratio },
+      cpu: {
+        goal: `< ${GOALS.cpuMsPerContainer} ms per container`,
+        value: engine.cpu.perContainerMs,
+        met: engine.cpu.perContainerMs < GOALS.cpuMsPerContainer,
+      },
+      memory: { goal: `< ${GOALS.peakMb} MB peak`, value: engine.memory.peakMb, met: engine.memory.peakMb < GOALS.peakMb },
+    },
+    allUpdated: engine.summary.updated === opts.containers,
+  };
+} finally {
+  if (opts.keep) progress(`kept ${host.root}`);
+  else await rm(host.root, { recursive: true, force: true });
+}
+
+if (opts.jsonFile) await writeFile(opts.jsonFile, `${JSON.stringify(result, null, 2)}\n`);
+if (opts.json && !opts.jsonFile) console.log(JSON.stringify(result, null, 2));
+else {
+  const { engine, work, goals } = result;
+  const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+  const ok = (g) => (g.met ? 'met' : 'NOT met');
+  const row = (label, measured, goal = '') => console.log(`${label.padEnd(40)} ${measured.padEnd(28)} ${goal}`);
+  console.log(
+    `unrot fleet benchmark — node ${result.node}, ${result.cpus} CPUs (load ${result.loadAtStart.toFixed(1)} at start); ${opts.containers} containers, max_concurrency ${opts.concurrency}, ` +
+      `seed ${opts.seed}, backup ${opts.backup}${opts.backup === 'snapshot' ? ' (instant)' : ''}, jitter off`,
+  );
+  console.log(
+    `work per container: check ${opts.checkMs.join('–')} ms (twice: check, verify), apply ${opts.applyMs.join('–')} ms; ` +
+      `total ${s(work.totalMs)}, mean ${work.meanMs.toFixed(0)} ms, longest ${work.longestMs} ms`,
+  );
+  console.log('');
+  row('', 'measured', 'goal');
+  row('makespan (runUnrot wall)', s(engine.makespanMs));
+  row(`lower bound max(longest, total/${opts.concurrency})`, s(work.boundMs));
+  row('ratio', result.ratio.toFixed(3), `<= ${GOALS.ratio}: ${ok(goals.makespan)}`);
+  row('engine CPU per container', `${engine.cpu.perContainerMs.toFixed(2)} ms`, `< ${GOALS.cpuMsPerContainer} ms: ${ok(goals.cpu)}`);
+  row('peak memory (RSS)', `${engine.memory.peakMb.toFixed(0)} MB`, `< ${GOALS.peakMb} MB: ${ok(goals.memory)}`);
+  if (result.serial) row('serial shell loop', s(result.serial.makespanMs), `${result.serial.speedup.toFixed(1)}x the engine's makespan`);
+  else row('serial shell loop (not run: --no-serial)', `≈ ${s(work.totalMs)} (total work)`);
+  console.log('');
+  console.log(`outcomes: ${JSON.stringify(engine.summary)}`);
+  console.log(
+    `makespan phases: start-up ${s(engine.phasesMs.startup)} (config, plugins, pvesh + ${opts.containers} pct config), ` +
+      `to first step ${s(engine.phasesMs.firstStart)}, containers ${s(engine.phasesMs.containers)}, finish ${s(engine.phasesMs.finish)}`,
+  );
+  console.log(
+    `zero-overhead list schedule in VMID order: ${s(work.greedyMs)} (${(work.greedyMs / work.boundMs).toFixed(3)} x bound: the tail)`,
+  );
+  const o = engine.perContainerOverheadMs;
+  console.log(`per-container wall overhead (pipeline time − work): median ${o.median} ms, p95 ${o.p95} ms, max ${o.max} ms`);
+  console.log(
+    `engine CPU: ${engine.cpu.totalMs.toFixed(0)} ms (user ${engine.cpu.userMs.toFixed(0)}, system ${engine.cpu.systemMs.toFixed(0)}); ` +
+      `importing @unrot/engine, not counted: ${engine.cpu.importMs.toFixed(0)} ms` +
+      (engine.cpu.hostToolsMs !== undefined ? `; host tools (pct/sim/sleep children): ${engine.cpu.hostToolsMs.toFixed(0)} ms` : ''),
+  );
+  console.log(
+    `memory: RSS ${engine.memory.rssBeforeMb.toFixed(0)} MB before the run, sampled peak ${engine.memory.sampledPeakMb.toFixed(0)} MB, ` +
+      `maxRSS ${engine.memory.maxRssMb.toFixed(0)} MB`,
+  );
+  if (engine.hostCallsPerContainer) {
+    const calls = Object.entries(engine.hostCallsPerContainer).map(([k, n]) => `${k} ${Number(n.toFixed(3))}`);
+    const sum = Object.values(engine.hostCallsPerContainer).reduce((a, b) => a + b, 0);
+    console.log(`host tool calls per container: ${sum.toFixed(2)} (${calls.join(', ')}); the shell loop makes 3`);
+  }
+}
+if (!result.allUpdated) {
+  progress(`not every container was updated: ${JSON.stringify(result.engine.summary)}`);
+  progress(`first: ${JSON.stringify(result.engine.firstProblem)}`);
+  process.exitCode = 1;
+}

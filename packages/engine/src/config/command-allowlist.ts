@@ -1,0 +1,100 @@
+import { COMMAND_NAME_PATTERN, type DeclaredCommand, type HookCommand, type RestartPolicy } from '@unrot/sdk';
+import { ConfigError, type ConfigProblem } from './config-error.js';
+import { formatPath, type KeyPath } from './key-path.js';
+import type { LoadedConfig } from './load-config.js';
+import { type RunnerCatalog, withOptionDefaults } from './runner-options.js';
+
+const COMMAND_NAME = new RegExp(COMMAND_NAME_PATTERN);
+
+/**
+ * A bare allowlist entry allows argv[0] written as that bare name; an absolute entry allows
+ * exactly that path. `systemctl` does not allow `/tmp/x/systemctl`: a path is never trusted
+ * for its last component.
+ */
+export function isAllowed(argv0: string, allowlist: readonly string[]): boolean {
+  return allowlist.includes(argv0);
+}
+
+interface Block {
+  file: string;
+  prefix: KeyPath;
+  runners?: Record<string, unknown>;
+  preUpdate?: HookCommand[];
+  postUpdate?: HookCommand[];
+  restart?: RestartPolicy;
+  optOut: boolean;
+}
+
+/**
+ * Every command a policy names (pre_update/post_update hooks, restart.processes[].start, and custom
+ * runner commands via the runner's declaredCommands) must run a binary on global.yml's command_allowlist, unless
+ * the policy says allow_unlisted_commands: true. Problems name the file, line and binary.
+ * Runs after validateRunnerOptions, so runner options are known to be valid here.
+ */
+export function validateCommandAllowlist(config: LoadedConfig, runners: RunnerCatalog): void {
+  const allowlist = config.global.command_allowlist ?? [];
+  const defaults = config.global.defaults ?? {};
+  const blocks: Block[] = [];
+  if (config.globalFile) {
+    blocks.push({
+      file: config.globalFile,
+      prefix: ['defaults'],
+      ...(defaults.runners ? { runners: defaults.runners } : {}),
+      ...(defaults.pre_update ? { preUpdate: defaults.pre_update } : {}),
+      ...(defaults.post_update ? { postUpdate: defaults.post_update } : {}),
+      ...(defaults.restart ? { restart: defaults.restart } : {}),
+      optOut: defaults.allow_unlisted_commands === true,
+    });
+  }
+  for (const { file, policy } of config.containers.values()) {
+    blocks.push({
+      file,
+      prefix: [],
+      ...(policy.runners ? { runners: policy.runners } : {}),
+      ...(policy.pre_update ? { preUpdate: policy.pre_update } : {}),
+      ...(policy.post_update ? { postUpdate: policy.post_update } : {}),
+      ...(policy.restart ? { restart: policy.restart } : {}),
+      optOut: (policy.allow_unlisted_commands ?? defaults.allow_unlisted_commands) === true,
+    });
+  }
+
+  const problems: ConfigProblem[] = [];
+  const globalName = config.globalFile ?? 'global.yml';
+  for (const block of blocks) {
+    const commands: Array<{ argv: readonly string[]; path: KeyPath }> = [];
+    for (const key of ['pre_update', 'post_update'] as const) {
+      const list = key === 'pre_update' ? block.preUpdate : block.postUpdate;
+      for (const [i, hook] of (list ?? []).entries()) commands.push({ argv: hook.argv, path: [...block.prefix, key, i, 'argv'] });
+    }
+    // A process restart's `start` command is written by the admin and runs as root, like a hook.
+    for (const [i, proc] of (block.restart?.processes ?? []).entries()) {
+      if (proc.start) commands.push({ argv: proc.start, path: [...block.prefix, 'restart', 'processes', i, 'start'] });
+    }
+    for (const [id, options] of Object.entries(block.runners ?? {})) {
+      const entry = runners.get(id);
+      if (id === 'os' || !entry?.declaredCommands) continue;
+      const declared: DeclaredCommand[] = entry.declaredCommands(withOptionDefaults(entry, options));
+      for (const cmd of declared) commands.push({ argv: cmd.argv, path: [...block.prefix, 'runners', id, ...cmd.path] });
+    }
+    for (const { argv, path } of commands) {
+      const argv0 = argv[0] ?? '';
+      const at = [...path, 0];
+      const pos = config.locate(block.file, at);
+      const where = { file: block.file, ...(pos && { line: pos.line, column: pos.column }), path: formatPath(at) };
+      if (!COMMAND_NAME.test(argv0)) {
+        problems.push({
+          ...where,
+          message: `'${argv0}' is not a command name or an absolute path`,
+          expected: 'argv[0] as a bare command name or an absolute path, without shell characters',
+        });
+      } else if (!block.optOut && !isAllowed(argv0, allowlist)) {
+        problems.push({
+          ...where,
+          message: `binary '${argv0}' is not on command_allowlist in ${globalName}`,
+          expected: `add '${argv0}' to command_allowlist, or set allow_unlisted_commands: true in this policy`,
+        });
+      }
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+}

@@ -1,0 +1,104 @@
+import { posix } from 'node:path';
+import { type RunnerContext, type SourceEndpoint, UnrotError } from '@unrot/sdk';
+import { aptProxyFor, parseAptConfigDump } from './apt-proxy.js';
+import { aptConfigProxyArgv, catArgv, listSourcesArgv, SOURCES_LIST, SOURCES_PARTS } from './argv.js';
+import type { AptOptions } from './options.js';
+import { type AptSourceEntry, parseDeb822Sources, parseOneLineSources } from './source-lists.js';
+import { proxyUrl, redactUrl, urlEndpoint } from './url-endpoint.js';
+
+// apt reads parts whose names hold only these characters (others are ignored with a notice).
+const PART_NAME = /^[A-Za-z0-9_.-]+\.(?:list|sources)$/;
+const LOCAL = new Set(['file', 'cdrom', 'copy']);
+// ftp is disabled in apt ≥ 2.5 ("The method 'ftp' is unsupported"), so it counts as unsupported: warned, not checked.
+const NETWORK = new Set(['http', 'https', 'ssh']);
+
+/** The files apt reads, in apt's order: sources.list, then the parts sorted by name. */
+export function sourceFiles(findStdout: string): string[] {
+  const found = findStdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const parts = found.filter((f) => posix.dirname(f) === SOURCES_PARTS && PART_NAME.test(posix.basename(f))).sort();
+  return [...(found.includes(SOURCES_LIST) ? [SOURCES_LIST] : []), ...parts];
+}
+
+type Transport = { kind: 'network'; scheme: string } | { kind: 'local' } | { kind: 'unsupported'; scheme: string };
+
+/** `mirror+https://` fetches its mirror list over https; `mirror://` is apt's `mirror+http://`. */
+function transportOf(uri: string): Transport {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(uri)?.[1]?.toLowerCase();
+  if (!scheme) return { kind: 'unsupported', scheme: '(none)' };
+  const base = scheme === 'mirror' ? 'http' : scheme.startsWith('mirror+') ? scheme.slice('mirror+'.length) : scheme;
+  if (LOCAL.has(base)) return { kind: 'local' };
+  return NETWORK.has(base) ? { kind: 'network', scheme: base } : { kind: 'unsupported', scheme };
+}
+
+/** Endpoints of parsed entries: the mirror itself, or the proxy apt would go through for it. */
+export function aptEndpoints(
+  entries: readonly AptSourceEntry[],
+  proxies: ReturnType<typeof parseAptConfigDump>,
+  warn: (msg: string) => void,
+): SourceEndpoint[] {
+  const out = new Map<string, SourceEndpoint>();
+  const add = (e: SourceEndpoint) => {
+    const key = `${e.host.toLowerCase()}|${e.port}`;
+    if (!out.has(key)) out.set(key, e);
+  };
+  for (const entry of entries) {
+    const origin = `${entry.type} ${redactUrl(entry.uri)} (${entry.file})`;
+    const transport = transportOf(entry.uri);
+    if (transport.kind === 'local') continue;
+    if (transport.kind === 'unsupported') {
+      warn(`not checked: ${origin} uses transport ${transport.scheme}, whose connection unrot cannot test`);
+      continue;
+    }
+    const target = urlEndpoint(`${transport.scheme}${entry.uri.slice(entry.uri.indexOf(':'))}`);
+    if (!target) {
+      warn(`not checked: ${origin} names no plain host name or address`);
+      continue;
+    }
+    const proxy = aptProxyFor(proxies, transport.scheme, target.host);
+    if (!proxy) {
+      add({ host: target.host, port: target.port, origin });
+      continue;
+    }
+    const url = proxyUrl(proxy.url);
+    const via = urlEndpoint(url);
+    if (!via) warn(`not checked: ${proxy.setting} ${redactUrl(url)} is not a proxy URL apt can use (for ${origin})`);
+    else add({ host: via.host, port: via.port, origin: `${proxy.setting} ${redactUrl(url)} (apt-config), for ${origin}` });
+  }
+  return [...out.values()];
+}
+
+/**
+ * Read-only: the mirrors (or proxies) `apt-get update` will connect to. Lists the source files
+ * with find, reads each with cat, and asks apt-config for its proxy settings.
+ */
+export async function aptSources(ctx: RunnerContext<AptOptions>): Promise<SourceEndpoint[]> {
+  if (ctx.signal.aborted) throw new UnrotError('E_EXEC_ABORTED', 'apt sources aborted');
+  const listed = await ctx.exec.read(listSourcesArgv(), { okExitCodes: [0, 1] });
+  const entries: AptSourceEntry[] = [];
+  const skipped: string[] = [];
+  for (const file of sourceFiles(listed.stdout)) {
+    const read = await ctx.exec.read(catArgv(file), { okExitCodes: [0, 1] });
+    if (read.exitCode !== 0) {
+      skipped.push(`${file}: cannot be read (${read.stderr.trim().slice(0, 200)})`);
+      continue;
+    }
+    const parsed = file.endsWith('.sources') ? parseDeb822Sources(read.stdout, file) : parseOneLineSources(read.stdout, file);
+    entries.push(...parsed.entries);
+    skipped.push(...parsed.skipped);
+  }
+  if (skipped.length > 0) ctx.log.info({ skipped }, 'apt sources: entries apt does not fetch from');
+
+  const proxies = parseAptConfigDump((await ctx.exec.read(aptConfigProxyArgv())).stdout);
+  if (proxies.autoDetect.length > 0) {
+    ctx.log.warn(
+      { autoDetect: proxies.autoDetect },
+      'apt picks its proxy with a Proxy-Auto-Detect script at fetch time; the sources are checked directly instead',
+    );
+  }
+  const endpoints = aptEndpoints(entries, proxies, (msg) => ctx.log.warn({}, msg));
+  if (entries.length === 0) ctx.log.warn({}, 'apt sources: no deb/deb-src entry found in /etc/apt');
+  return endpoints;
+}
