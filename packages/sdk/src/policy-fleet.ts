@@ -16,7 +16,7 @@ export const MaxRuntimeSchema = Type.Object(
         minimum: 1,
         maximum: 604800,
         description:
-          'seconds one container may take; past it its worker is terminated and it is rolled back (default: the sum of its step limits)',
+          'seconds one container may take; past it its pipeline is stopped and it is rolled back (default: the sum of its step limits)',
       }),
     ),
   },
