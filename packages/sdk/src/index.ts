@@ -13,3 +13,4 @@ export * from './policy-notifications.js';
 export * from './probe.js';
 export * from './results.js';
 export * from './runner.js';
+export * from './source-endpoint.js';

@@ -1,4 +1,4 @@
-import type { ProxyEndpointSource } from './url-endpoint.js';
+import type { ProxyEndpointSource } from './proxy-endpoint-source.js';
 
 /**
  * apt's proxy settings from `apt-config dump` (`Acquire::http::Proxy "URL";`, per host

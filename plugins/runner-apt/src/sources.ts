@@ -1,10 +1,9 @@
 import { posix } from 'node:path';
-import { type RunnerContext, type SourceEndpoint, UnrotError } from '@unrot/sdk';
+import { proxyUrl, type RunnerContext, redactUrl, type SourceEndpoint, UnrotError, urlEndpoint } from '@unrot/sdk';
 import { aptProxyFor, parseAptConfigDump } from './apt-proxy.js';
 import { aptConfigProxyArgv, catArgv, listSourcesArgv, SOURCES_LIST, SOURCES_PARTS } from './argv.js';
 import type { AptOptions } from './options.js';
 import { type AptSourceEntry, parseDeb822Sources, parseOneLineSources } from './source-lists.js';
-import { proxyUrl, redactUrl, urlEndpoint } from './url-endpoint.js';
 
 // apt reads parts whose names hold only these characters (others are ignored with a notice).
 const PART_NAME = /^[A-Za-z0-9_.-]+\.(?:list|sources)$/;

@@ -53,13 +53,7 @@ export function parseNpmConfigGet(stdout: string, readWith: string): RegistrySet
   if (!values.has('registry')) {
     throw new UnrotError('E_RUNNER_PARSE', `${readWith} printed no registry= line: ${stdout.trim().slice(0, 200)}`);
   }
-  return {
-    registry: setting(values.get('registry')) ?? NPM_DEFAULT_REGISTRY,
-    httpsProxy: setting(values.get('https-proxy')),
-    proxy: setting(values.get('proxy')),
-    noProxy: setting(values.get('noproxy')),
-    readWith,
-  };
+  return npmSettings(values, readWith);
 }
 
 /**
@@ -79,13 +73,7 @@ export function parseNpmConfigList(stdout: string, readWith: string): RegistrySe
     }
     values.set(match[1] as string, Array.isArray(value) ? value.join(',') : String(value));
   }
-  return {
-    registry: setting(values.get('registry')) ?? NPM_DEFAULT_REGISTRY,
-    httpsProxy: setting(values.get('https-proxy')),
-    proxy: setting(values.get('proxy')),
-    noProxy: setting(values.get('noproxy')),
-    readWith,
-  };
+  return npmSettings(values, readWith);
 }
 
 /**
@@ -124,4 +112,15 @@ export function effectiveProxy(manager: Manager, s: RegistrySettings, registrySc
   if (manager === 'yarn' && registryScheme === 'http') return s.proxy ? { key: 'proxy', value: s.proxy } : undefined;
   if (s.httpsProxy) return { key: 'https-proxy', value: s.httpsProxy };
   return s.proxy ? { key: 'proxy', value: s.proxy } : undefined;
+}
+
+/** npm's settings from its key/value pairs; an absent registry is npm's default. */
+function npmSettings(values: ReadonlyMap<string, string>, readWith: string): RegistrySettings {
+  return {
+    registry: setting(values.get('registry')) ?? NPM_DEFAULT_REGISTRY,
+    httpsProxy: setting(values.get('https-proxy')),
+    proxy: setting(values.get('proxy')),
+    noProxy: setting(values.get('noproxy')),
+    readWith,
+  };
 }

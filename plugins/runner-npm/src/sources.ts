@@ -1,5 +1,6 @@
-import { type RunnerContext, type SourceEndpoint, UnrotError } from '@unrot/sdk';
+import { proxyUrl, type RunnerContext, redactUrl, type SourceEndpoint, UnrotError, urlEndpoint } from '@unrot/sdk';
 import { GLOBAL } from './commands.js';
+import { inNoProxy } from './no-proxy.js';
 import type { NpmOptions } from './options.js';
 import { type Manager, probeProject, ToolProbe } from './project.js';
 import {
@@ -18,7 +19,6 @@ import {
   setting,
   yarnConfigListArgv,
 } from './registry-config.js';
-import { inNoProxy, proxyUrl, redactUrl, urlEndpoint } from './url-endpoint.js';
 
 /** The registry settings as the tool itself reads them for this project (or for `npm -g`). */
 export async function readRegistrySettings(ctx: RunnerContext<NpmOptions>, manager: Manager, dir: string): Promise<RegistrySettings> {

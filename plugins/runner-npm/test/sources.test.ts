@@ -11,8 +11,8 @@ import type { Logger } from '@unrot/sdk';
 import { createLocalExec } from '@unrot/sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runner } from '../src/index.js';
+import { inNoProxy } from '../src/no-proxy.js';
 import { parseNpmConfigList, parseYarnConfigList } from '../src/registry-config.js';
-import { inNoProxy } from '../src/url-endpoint.js';
 import { contextFor } from './support/context.js';
 import { installTools, makeProject, toolEnv } from './support/projects.mjs';
 

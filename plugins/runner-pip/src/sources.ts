@@ -1,9 +1,8 @@
-import { type RunnerContext, type SourceEndpoint, UnrotError } from '@unrot/sdk';
+import { proxyUrl, type RunnerContext, redactUrl, type SourceEndpoint, UnrotError, urlEndpoint } from '@unrot/sdk';
 import { pipxAppTargets } from './check-pipx.js';
 import type { PipOptions } from './options.js';
 import { type PipCommandSources, PYPI_FILES_HOST, parsePipConfigList, pipCommandSources } from './pip-config.js';
 import { type PipTarget, pipConfigListArgv, pipTargets } from './targets.js';
-import { proxyUrl, redactUrl, urlEndpoint } from './url-endpoint.js';
 
 // check runs `pip list --outdated` and `pip install --dry-run`, apply `pip install`: their settings count.
 const COMMANDS = ['list', 'install'] as const;
