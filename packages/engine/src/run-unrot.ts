@@ -258,18 +258,14 @@ export async function runUnrot(options: RunOptions): Promise<RunOutcome> {
     throw redactor.value(error);
   }
 
+  // How a container whose update was interrupted is finished (journal rules, per its policy).
+  function interruptPolicy(vmid: number): { onInterrupt: 'rollback' | 'verify'; rollbackTimeoutMs: number } {
+    const p = effectivePolicy(prepared.config, vmid);
+    return { onInterrupt: p.rollback.onInterrupt, rollbackTimeoutMs: p.timeoutsMs.rollback };
+  }
+
   async function runLocked(): Promise<RunOutcome> {
-    const recoveries = options.dryRun
-      ? []
-      : await recoverInterrupted(
-          stateDir,
-          host,
-          (vmid) => {
-            const p = effectivePolicy(prepared.config, vmid);
-            return { onInterrupt: p.rollback.onInterrupt, rollbackTimeoutMs: p.timeoutsMs.rollback };
-          },
-          hostLog,
-        );
+    const recoveries = options.dryRun ? [] : await recoverInterrupted(stateDir, host, interruptPolicy, hostLog);
     for (const r of recoveries) hostLog.warn({ recovery: r }, 'recovered an interrupted container');
     const unrecovered = new Map(recoveries.filter((r) => r.action === 'failed').map((r) => [r.vmid, r]));
 
@@ -322,16 +318,7 @@ export async function runUnrot(options: RunOptions): Promise<RunOutcome> {
           random: options.random ?? Math.random,
         });
     const recoverTerminated = async (report: ContainerReport): Promise<void> => {
-      const [recovery] = await recoverInterrupted(
-        stateDir,
-        host,
-        (vmid) => {
-          const p = effectivePolicy(prepared.config, vmid);
-          return { onInterrupt: p.rollback.onInterrupt, rollbackTimeoutMs: p.timeoutsMs.rollback };
-        },
-        hostLog,
-        report.vmid,
-      );
+      const [recovery] = await recoverInterrupted(stateDir, host, interruptPolicy, hostLog, report.vmid);
       if (!recovery) return;
       hostLog.warn({ recovery }, 'finished a terminated container');
       if (recovery.action === 'rolled-back' && recovery.to) {

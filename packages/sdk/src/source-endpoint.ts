@@ -5,15 +5,26 @@ import { isIP } from 'node:net';
  * connects to, in the form the engine's pre-flight probes (shared so every runner filters alike).
  */
 
-// The engine's pre-flight refuses any other host before probing; filtering in the runner keeps one
-// odd source line from failing the whole check (the runner logs it as not checked instead).
+// The one host rule for package sources: runners filter with it (one odd source line is logged as
+// not checked instead of failing the whole check), the engine's pre-flight refuses anything else
+// before probing, and the contract kit holds plugins to it. RFC 1123 labels: no leading hyphen
+// anywhere, so a host can never read as an option to nc or getent, and no shell character.
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 const HOSTNAME = new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})*\\.?$`);
+const IPV6_CHARS = /^[0-9A-Fa-f:.]+$/;
+const DIGITS_AND_DOTS = /^[0-9.]+$/;
 
-/** A DNS name or an IP address literal (IPv6 without brackets), nothing else. */
-export function isPlainHost(host: string): boolean {
-  if (isIP(host) !== 0) return true;
-  return HOSTNAME.test(host) && !/^[0-9.]+$/.test(host);
+/** A host name, an IPv4 address, or an IPv6 address without brackets or zone id; nothing else. */
+export function isSourceHost(host: unknown): host is string {
+  if (typeof host !== 'string') return false;
+  if (isIP(host) === 4) return true;
+  if (IPV6_CHARS.test(host) && host.includes(':')) return isIP(host) === 6;
+  // `999.1.1.1` is a valid label sequence but no address: refuse rather than let a resolver guess.
+  return HOSTNAME.test(host) && !DIGITS_AND_DOTS.test(host);
+}
+
+export function isSourcePort(port: unknown): port is number {
+  return typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535;
 }
 
 const DEFAULT_PORTS: Readonly<Record<string, number>> = { http: 80, https: 443, ftp: 21, ssh: 22, socks5h: 1080, socks5: 1080 };
@@ -33,7 +44,7 @@ export function urlEndpoint(url: string): { scheme: string; host: string; port: 
   const scheme = parsed.protocol.replace(/:$/, '').toLowerCase();
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = parsed.port === '' ? DEFAULT_PORTS[scheme] : Number(parsed.port);
-  if (!isPlainHost(host) || port === undefined) return undefined;
+  if (!isSourceHost(host) || port === undefined) return undefined;
   return { scheme, host, port };
 }
 

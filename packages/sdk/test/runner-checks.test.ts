@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { UnrotError } from '../src/errors.js';
 import { silentLogger } from '../src/logger.js';
 import type { Runner, RunnerContext, SourceEndpoint } from '../src/runner.js';
+import { isSourceHost } from '../src/source-endpoint.js';
 import { contractContainer } from '../src/testing/contract-kit.js';
 import { createReplayExec, type Recording } from '../src/testing/replay-exec.js';
 import {
@@ -16,7 +17,6 @@ import {
   assertSourcesRun,
   assertValidateOptions,
   credentialIn,
-  isEndpointHost,
   resolveOptionsPath,
 } from '../src/testing/runner-checks.js';
 
@@ -89,13 +89,13 @@ describe('argv and shells', () => {
 
 describe('endpoints', () => {
   it.each(['deb.debian.org', 'registry.npmjs.org.', '127.0.0.1', '2001:db8::1', '::1', 'proxy-1.lan'])('accepts host %s', (host) => {
-    expect(isEndpointHost(host)).toBe(true);
+    expect(isSourceHost(host)).toBe(true);
   });
 
   it.each(['', '[::1]', 'fe80::1%eth0', 'a;reboot', '$(reboot)', '-oProxyCommand=x', 'host:80', '999.1.1.1', 'a b', 'ex_ample.org'])(
     'refuses host %j',
     (host) => {
-      expect(isEndpointHost(host)).toBe(false);
+      expect(isSourceHost(host)).toBe(false);
     },
   );
 

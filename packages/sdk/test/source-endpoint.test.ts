@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPlainHost, proxyUrl, redactUrl, urlEndpoint } from '../src/source-endpoint.js';
+import { isSourceHost, proxyUrl, redactUrl, urlEndpoint } from '../src/source-endpoint.js';
 
 describe('source endpoints (shared by the runners’ sources())', () => {
   it('takes the explicit port, else the scheme default; IPv6 loses its brackets', () => {
@@ -15,9 +15,9 @@ describe('source endpoints (shared by the runners’ sources())', () => {
     expect(urlEndpoint('cdrom:[Debian]/')).toBeUndefined();
     expect(urlEndpoint('gopher://example.org/')).toBeUndefined();
     expect(urlEndpoint('not a url')).toBeUndefined();
-    expect(isPlainHost('a;b')).toBe(false);
-    expect(isPlainHost('999.1.1.1')).toBe(false);
-    expect(isPlainHost('-bad.example')).toBe(false);
+    expect(isSourceHost('a;b')).toBe(false);
+    expect(isSourceHost('999.1.1.1')).toBe(false);
+    expect(isSourceHost('-bad.example')).toBe(false);
   });
 
   it('reads a proxy without scheme as http and hides credentials', () => {

@@ -5,7 +5,7 @@ import { CONNECT_PROBES, type ConnectFailure, type ProbeMethod, type ProbeOutcom
 import { assertProbeTarget, formatTarget } from './probe-target.js';
 
 export type { ProbeMethod } from './connect-probes.js';
-export { assertProbeTarget, isProbeHost, isProbePort } from './probe-target.js';
+export { assertProbeTarget } from './probe-target.js';
 
 /** A read-only exec inside the container: the engine passes its exec's `read`. */
 export type ReadExec = Exec['read'];

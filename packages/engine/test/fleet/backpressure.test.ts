@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EngineEvents, runUnrot } from '@unrot/engine';
+import { EngineEvents, type RunOptions, runUnrot } from '@unrot/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StartControl } from '../../src/fleet/start-control.js';
 import { copyPolicy, type FakeHost, fakeCt, fakeHost } from '../lifecycle/fake-host-harness.js';
@@ -79,6 +79,8 @@ describe('StartControl: host load', () => {
 });
 
 let host: FakeHost;
+const runIn = (dir: string, options: Partial<RunOptions> = {}) =>
+  runUnrot({ configDir: join(dir, 'config'), dryRun: false, pluginRoots: [host.pluginRoot], ...options });
 beforeAll(async () => {
   host = await fakeHost();
 });
@@ -104,10 +106,7 @@ describe('runUnrot: host load backpressure', () => {
     events.on('step:start', ({ step, runner }) => {
       if (step === 'preflight' && runner === undefined) starts.push(c.now());
     });
-    const run = await runUnrot({
-      configDir: join(dir, 'config'),
-      dryRun: false,
-      pluginRoots: [host.pluginRoot],
+    const run = await runIn(dir, {
       now: c.date,
       sleep: c.sleep,
       readLoad: () => (c.now() < dropsAt ? 6.5 : 0.5),
@@ -130,10 +129,7 @@ describe('runUnrot: host load backpressure', () => {
     });
     await pending(dir);
     const c = clock();
-    const run = await runUnrot({
-      configDir: join(dir, 'config'),
-      dryRun: false,
-      pluginRoots: [host.pluginRoot],
+    const run = await runIn(dir, {
       now: c.date,
       sleep: c.sleep,
       readLoad: () => 7,
@@ -148,7 +144,7 @@ describe('runUnrot: host load backpressure', () => {
   it('a plan is never held back by load', async () => {
     const dir = await host.setup(two, `${GLOBAL}preflight:\n  max_load: 4\n`, { 101: copyPolicy(1), 102: copyPolicy(2) });
     await pending(dir);
-    const run = await runUnrot({ configDir: join(dir, 'config'), dryRun: true, pluginRoots: [host.pluginRoot], readLoad: () => 50 });
+    const run = await runIn(dir, { dryRun: true, readLoad: () => 50 });
     expect(run.report.containers.map((x) => x.outcome)).toEqual(['planned', 'planned']);
   });
 });
@@ -179,10 +175,7 @@ describe('runUnrot: backup storage backpressure', () => {
     const steps: string[] = [];
     const events = new EngineEvents();
     events.on('step:start', ({ step }) => steps.push(step));
-    const run = await runUnrot({
-      configDir: join(dir, 'config'),
-      dryRun: false,
-      pluginRoots: [host.pluginRoot],
+    const run = await runIn(dir, {
       now: c.date,
       sleep: async (ms) => {
         await c.sleep(ms);
@@ -206,10 +199,7 @@ describe('runUnrot: backup storage backpressure', () => {
     });
     await upToDate(dir);
     const c = clock();
-    const run = await runUnrot({
-      configDir: join(dir, 'config'),
-      dryRun: false,
-      pluginRoots: [host.pluginRoot],
+    const run = await runIn(dir, {
       now: c.date,
       sleep: c.sleep,
     });
@@ -224,7 +214,7 @@ describe('runUnrot: backup storage backpressure', () => {
   it('a disabled backup storage skips the container at once as backup-unavailable', async () => {
     const dir = await host.setup(fleet(0, 'disabled'), SNAP, { 101: copyPolicy(1) });
     await upToDate(dir);
-    const run = await runUnrot({ configDir: join(dir, 'config'), dryRun: false, pluginRoots: [host.pluginRoot] });
+    const run = await runIn(dir);
     expect(run.report.containers[0]).toMatchObject({
       outcome: 'skipped',
       skipReason: 'backup-unavailable',
@@ -235,7 +225,7 @@ describe('runUnrot: backup storage backpressure', () => {
   it('a plan reports a full storage without waiting', async () => {
     const dir = await host.setup(fleet(99_000_000), SNAP, { 101: copyPolicy(1) });
     await upToDate(dir);
-    const run = await runUnrot({ configDir: join(dir, 'config'), dryRun: true, pluginRoots: [host.pluginRoot] });
+    const run = await runIn(dir, { dryRun: true });
     expect(run.report.containers[0]).toMatchObject({ outcome: 'skipped', skipReason: 'storage-full' });
   });
 });

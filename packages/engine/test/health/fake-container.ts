@@ -119,3 +119,16 @@ export class FakeContainer {
     return this.calls.map((c) => `${c.kind}: ${c.argv.join(' ')}`);
   }
 }
+
+/** Runs one restart and captures what it reported through onResult and the error it threw, if any. */
+export async function captureRestart<R>(run: (onResult: (r: R) => void) => Promise<void>): Promise<{ result: R; error?: UnrotError }> {
+  let result: R | undefined;
+  const error = await run((r) => {
+    result = r;
+  }).then(
+    () => undefined,
+    (e: unknown) => e as UnrotError,
+  );
+  if (result === undefined) throw new Error('onResult was not called');
+  return { result, ...(error ? { error } : {}) };
+}

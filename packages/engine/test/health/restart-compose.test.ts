@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { UnrotError } from '@unrot/sdk';
 import { describe, expect, it } from 'vitest';
 import { parseComposePs, serviceStates } from '../../src/health/compose-ps.js';
 import { type ComposeRestartResult, composeCommands, composePsArgv, restartCompose } from '../../src/health/restart-compose.js';
 import type { TaskRestartCompose } from '../../src/health/restart-policy.js';
-import { FakeContainer } from './fake-container.js';
+import { captureRestart, FakeContainer } from './fake-container.js';
 import { fakeClock } from './helpers.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/compose-ps');
@@ -85,17 +84,8 @@ describe('docker compose ps --format json (both formats)', () => {
   });
 });
 
-async function restart(ct: FakeContainer, c: TaskRestartCompose): Promise<{ result: ComposeRestartResult; error?: UnrotError }> {
-  let result: ComposeRestartResult | undefined;
-  const error = await restartCompose(c, ct.exec(), new AbortController().signal, ct.clock, (r) => {
-    result = r;
-  }).then(
-    () => undefined,
-    (e: unknown) => e as UnrotError,
-  );
-  if (!result) throw new Error('onResult was not called');
-  return { result, ...(error ? { error } : {}) };
-}
+const restart = (ct: FakeContainer, c: TaskRestartCompose) =>
+  captureRestart<ComposeRestartResult>((onResult) => restartCompose(c, ct.exec(), new AbortController().signal, ct.clock, onResult));
 
 describe('restart.compose', () => {
   it('recreates by default: up --detach --force-recreate, never --remove-orphans; pull first only when asked', () => {

@@ -1,8 +1,7 @@
-import type { UnrotError } from '@unrot/sdk';
 import { describe, expect, it } from 'vitest';
 import type { TaskRestartProcess } from '../../src/health/restart-policy.js';
 import { findArgv, type ProcessRestartResult, restartProcess } from '../../src/health/restart-processes.js';
-import { FakeContainer } from './fake-container.js';
+import { captureRestart, FakeContainer } from './fake-container.js';
 import { fakeClock } from './helpers.js';
 
 const APP = '/opt/py-app/venv/bin/python /opt/py-app/server.py';
@@ -15,17 +14,8 @@ const base: TaskRestartProcess = {
   settleMs: 0,
 };
 
-async function restart(ct: FakeContainer, p: TaskRestartProcess): Promise<{ result: ProcessRestartResult; error?: UnrotError }> {
-  let result: ProcessRestartResult | undefined;
-  const error = await restartProcess(p, ct.exec(), new AbortController().signal, ct.clock, (r) => {
-    result = r;
-  }).then(
-    () => undefined,
-    (e: unknown) => e as UnrotError,
-  );
-  if (!result) throw new Error('onResult was not called');
-  return { result, ...(error ? { error } : {}) };
-}
+const restart = (ct: FakeContainer, p: TaskRestartProcess) =>
+  captureRestart<ProcessRestartResult>((onResult) => restartProcess(p, ct.exec(), new AbortController().signal, ct.clock, onResult));
 
 describe('restart.processes', () => {
   it('finds the process with pgrep: -F for a pid file, -f -- for a command line, -x -- for a name', () => {

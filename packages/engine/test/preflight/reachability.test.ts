@@ -1,11 +1,11 @@
 // checkReachability against this machine for real: createLocalExec runs every probe command
 // (timeout, bash, getent, nc) on the host as the engine would run it inside a container, with
 // the engine's clean C-locale environment. Servers, closed and silent ports are real loopback sockets.
-import type { SourceEndpoint } from '@unrot/sdk';
+import { isSourceHost, type SourceEndpoint } from '@unrot/sdk';
 import { createLocalExec } from '@unrot/sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASH_PROBE_SCRIPT } from '../../src/preflight/connect-probes.js';
-import { checkReachability, isProbeHost } from '../../src/preflight/reachability.js';
+import { checkReachability } from '../../src/preflight/reachability.js';
 import { closedPort, type Listener, listen, provisionOpenbsdNetcat, silentPort, toolDir } from './network-fixtures.js';
 
 const ENV = { LANG: 'C', LC_ALL: 'C' };
@@ -152,7 +152,7 @@ describe('checkReachability refuses endpoints that are not plainly a host and a 
       '2001:db8::1',
       '::ffff:10.0.0.1',
     ])
-      expect(isProbeHost(ok), ok).toBe(true);
+      expect(isSourceHost(ok), ok).toBe(true);
   });
 
   it('an aborted signal stops before the first probe', async () => {

@@ -1,13 +1,13 @@
 // Assertions the runner contract kit applies to argv and to the optional Runner methods
 // (sources, declaredCommands, validateOptions). Kept apart from contract-kit.ts so each can be
 // proven to refuse a bad runner (packages/sdk/test) without registering a whole contract.
-import { isIP } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
 import type { TSchema } from '@sinclair/typebox';
 import { expect } from 'vitest';
 import { isUnrotError } from '../errors.js';
 import type { ExecRecord } from '../exec.js';
 import type { DeclaredCommand, OptionsProblem, Runner, RunnerContext, SourceEndpoint } from '../runner.js';
+import { isSourceHost, isSourcePort } from '../source-endpoint.js';
 
 type OptionsPath = ReadonlyArray<string | number>;
 
@@ -49,25 +49,6 @@ export function assertArgv(argv: unknown, what: string): void {
   assertNoShell(list as string[]);
 }
 
-// The same host rules as the engine's pre-flight (packages/engine/src/preflight/probe-target.ts),
-// which refuses the whole runner's endpoints on the first bad one: the kit must not pass what it refuses.
-const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
-const HOSTNAME = new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})*\\.?$`);
-const IPV6_CHARS = /^[0-9A-Fa-f:.]+$/;
-const DIGITS_AND_DOTS = /^[0-9.]+$/;
-
-/** A host name (RFC 1123), an IPv4 address, or an IPv6 address without brackets or zone id. */
-export function isEndpointHost(host: unknown): host is string {
-  if (typeof host !== 'string') return false;
-  if (isIP(host) === 4) return true;
-  if (IPV6_CHARS.test(host) && host.includes(':')) return isIP(host) === 6;
-  return HOSTNAME.test(host) && !DIGITS_AND_DOTS.test(host);
-}
-
-export function isEndpointPort(port: unknown): port is number {
-  return typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535;
-}
-
 // scheme://userinfo@ in a URL, and a bare `user:password@host` (a proxy setting printed as-is).
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*):\/\/([^\s/?#@]*)@/gi;
 const BARE_USERINFO = /(?:^|[\s(,;=])([^\s:/@(),;=]+):([^\s/@]+)@(?=[^\s@])/g;
@@ -98,10 +79,10 @@ export function assertSourceEndpoint(endpoint: unknown): void {
   const e = endpoint as Partial<SourceEndpoint> | null;
   expect(typeof e === 'object' && e !== null && !Array.isArray(e), `an endpoint is an object, got ${JSON.stringify(endpoint)}`).toBe(true);
   expect(
-    isEndpointHost(e?.host),
+    isSourceHost(e?.host),
     `host ${JSON.stringify(e?.host)} is a host name or an IP address (no brackets, port or shell characters)`,
   ).toBe(true);
-  expect(isEndpointPort(e?.port), `port ${JSON.stringify(e?.port)} of ${e?.host} is an integer 1–65535`).toBe(true);
+  expect(isSourcePort(e?.port), `port ${JSON.stringify(e?.port)} of ${e?.host} is an integer 1–65535`).toBe(true);
   expect(
     typeof e?.origin === 'string' && e.origin.trim().length > 0,
     `endpoint ${e?.host}:${e?.port} says where it came from (origin)`,
