@@ -1,24 +1,42 @@
 import { defineConfig } from 'vitest/config';
 
-// Two groups: fast tests run in parallel first; tests that build real LXC containers (the
-// sandbox and the drills) run after them, one file at a time, since they share loop devices,
-// host ports and CPU.
-const lxc = ['packages/sandbox/test/**/*.test.ts', 'test/drills/**/*.test.ts'];
+// Three groups, run in this order (groupOrder):
+// - unit: offline, unprivileged, no LXC; the loop a contributor runs (`npm run test:unit`).
+// - integration: `*.integration.test.ts` — needs root, network, or real package managers
+//   (debootstrap/chroot, npm/yarn/pnpm from the registry, pip, venvs), but no LXC containers.
+// - lxc: tests that build real LXC containers (the sandbox, the drills, `*.lxc.test.ts`), one
+//   file at a time, since they share loop devices, host ports and CPU.
+// The naming convention decides the project, so no list of files has to be kept in sync.
+const integration = '**/*.integration.test.ts';
+const lxc = ['packages/sandbox/test/**/*.test.ts', 'test/drills/**/*.test.ts', '**/*.lxc.test.ts'];
+const all = ['packages/*/test/**/*.test.ts', 'plugins/*/test/**/*.test.ts', 'test/**/*.test.ts'];
+const ignored = ['**/node_modules/**', '**/dist/**'];
 
 export default defineConfig({
   test: {
     testTimeout: 120_000,
     hookTimeout: 1_800_000,
     pool: 'forks',
+    // Per-process lock directory: unrot's locks are host-wide (see test/security/lock-dir-setup.ts).
+    setupFiles: ['./test/security/lock-dir-setup.ts'],
     reporters: ['default', './test/summary-reporter.ts'],
     projects: [
       {
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/*/test/**/*.test.ts', 'plugins/*/test/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: [...lxc, '**/node_modules/**'],
+          include: all,
+          exclude: [integration, ...lxc, ...ignored],
           sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: all.map((glob) => glob.replace('*.test.ts', '*.integration.test.ts')),
+          exclude: [...lxc, ...ignored],
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -26,9 +44,10 @@ export default defineConfig({
         test: {
           name: 'lxc',
           include: lxc,
+          exclude: ignored,
           fileParallelism: false,
           testTimeout: 900_000,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 bash scripts/install-prereqs.sh
 
 export PATH="$PWD/packages/sandbox/bin:$PATH"   # the pct/pvesh stand-ins come first
+# unrot passes none of its own environment to pct/pvesh unless told; the stand-ins read UNROT_SANDBOX_*.
+export UNROT_HOST_TOOL_ENV='UNROT_SANDBOX_*'
 unrot() { node packages/cli/bin/run.js "$@"; }
 
 echo "==> unrot-sandbox up"

@@ -6,7 +6,7 @@ set -euo pipefail
 export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(lxc debootstrap uidmap rsync btrfs-progs dpkg-dev apt-utils python3-venv python3-pip zstd iproute2)
+APT_PACKAGES=(lxc debootstrap uidmap rsync btrfs-progs dpkg-dev apt-utils python3-venv python3-pip zstd iproute2 busybox)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

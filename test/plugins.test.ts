@@ -24,6 +24,7 @@ interface PluginPackage {
   engines?: { node?: unknown };
   oclif?: unknown;
   unrot?: { sdk?: unknown; runners?: unknown; probes?: unknown; notifiers?: unknown };
+  peerDependencies?: Record<string, unknown>;
 }
 
 const dirs = readdirSync(PLUGINS, { withFileTypes: true })
@@ -65,6 +66,8 @@ for (const dir of dirs) {
     it('has the package metadata the engine and oclif rely on', () => {
       expect(pkg.name).toBe(`@unrot/${dir}`);
       expect(pkg.unrot?.sdk).toBe(1);
+      // A caret range on the SDK's major, so any 1.y.z satisfies it (the engine refuses other majors).
+      expect(pkg.peerDependencies?.['@unrot/sdk']).toBe('^1.0.0');
       expect(typeof pkg.oclif === 'object' && pkg.oclif !== null, 'an oclif block').toBe(true);
       expect(pkg.keywords).toEqual(expect.arrayContaining(['oclif-plugin', 'unrot-plugin']));
       expect(typeof pkg.engines?.node).toBe('string');

@@ -20,7 +20,7 @@ interface Report {
     outcome: string;
     skipReason?: string;
     skipDetail?: string;
-    error?: { step: string; runner?: string; code: string };
+    error?: { step: string; runner?: string; code: string; output?: string[] };
     backup?: { kind: string; name?: string; archive?: string };
     rollback?: { to: string; running: boolean; kind: string };
     runners: Array<{ id: string; changed: Array<{ name: string; from: string | null; to: string }> }>;
@@ -37,6 +37,9 @@ const json = (p: Proc): Report => {
 };
 const ct = (r: Report, vmid: number) => r.containers.find((c) => c.vmid === vmid);
 const unrot = (...args: string[]) => unrotWith(CONFIG, ...args);
+/** The host-wide run lock (test/security/lock-dir-setup.ts gives each test file its own lock directory). */
+const lockEnv = process.env;
+const runLockFile = join(lockEnv['UNROT_LOCK_DIR'] || '/run/lock/unrot', 'run.lock');
 
 // The test machine's own load is not under test in these drills (backpressure has its own tests in
 // packages/engine/test/fleet/backpressure.test.ts); a busy CI box must not hold them back.
@@ -119,6 +122,8 @@ describe('safety-net drills', () => {
       backup: { kind: 'snapshot' },
     });
     expect(c?.rollback).toMatchObject({ kind: 'snapshot', to: c?.backup?.name, running: true });
+    // The failing tool's own words: dpkg's error line, not only apt's "Sub-process … returned an error code".
+    expect(c?.error?.output?.join('\n')).toMatch(/dpkg: error processing (package|archive) .*unrot-sandbox-fragile/);
     expect((await pct('status', '101')).stdout.trim()).toBe('status: running');
     expect({
       fragile: await version(101, 'unrot-sandbox-fragile'),
@@ -189,18 +194,31 @@ describe('safety-net drills', () => {
     expect(await ownSnapshots(101)).toHaveLength(2);
   });
 
-  it('overlapping runs: the second exits at once with code 4 and touches nothing', async () => {
+  it('overlapping runs, even with another config and state_dir: the second exits at once with code 4 naming the holder, and touches nothing', async () => {
     await makePending(101);
+    // A second config on the same host, with its own state_dir: the lock is per host, not per state_dir.
+    const other = join(DRILL_ROOT, 'safety-config-other');
+    await rm(other, { recursive: true, force: true });
+    await mkdir(join(other, 'containers'), { recursive: true });
+    const global = await readFile(join(CONFIG, 'global.yml'), 'utf8');
+    await writeFile(join(other, 'global.yml'), global.replace(`state_dir: ${STATE}`, `state_dir: ${STATE}-other`));
+    await writeFile(join(other, 'containers/102.yml'), await readFile(join(CONFIG, 'containers/102.yml'), 'utf8'));
     const first = spawnUnrot(CONFIG, 'run', '--ct', '101');
     const firstDone = new Promise<number>((resolve) => first.on('close', (code) => resolve(code ?? -1)));
-    const lockFile = join(STATE, 'run.lock');
-    for (let i = 0; i < 400 && !existsSync(lockFile); i++) await new Promise((r) => setTimeout(r, 25));
-    expect(existsSync(lockFile)).toBe(true);
-    const second = await unrot('run', '--ct', '102');
-    expect(second.code).toBe(4);
-    expect(second.stderr).toContain('another unrot run');
+    // flock locks the file; the holder writes its run id and pid into it once it has the lock.
+    const held = async () => (await readFile(runLockFile, 'utf8').catch(() => '')).includes('"runId"');
+    for (let i = 0; i < 400 && !(await held()); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await held()).toBe(true);
+    for (const config of [CONFIG, other]) {
+      const second = await unrotWith(config, 'run', '--ct', '102');
+      expect(second.code).toBe(4);
+      expect(second.stderr).toContain('another unrot run');
+      expect(second.stderr).toMatch(/pid \d+/);
+    }
     expect(await firstDone).toBe(0);
-    expect(existsSync(lockFile)).toBe(false);
+    // Released (flock dies with its holder); the file stays but names no one.
+    expect(await held()).toBe(false);
+    expect(existsSync(join(`${STATE}-other`, 'journal', 'ct-102.json'))).toBe(false);
   });
 
   for (const phase of ['backup', 'apply', 'verify'] as const) {
@@ -241,7 +259,7 @@ describe('safety-net drills', () => {
       }
       expect((await pct('status', '101')).stdout.trim()).toBe('status: running');
       expect(await hasLock(101)).toBe(false);
-      expect(existsSync(join(STATE, 'run.lock'))).toBe(false);
+      expect(await readFile(runLockFile, 'utf8').catch(() => '')).not.toContain('"runId"');
       expect(existsSync(journal)).toBe(false);
     });
   }
@@ -281,12 +299,66 @@ describe('safety-net drills', () => {
         expect(await hasLock(vmid)).toBe(false);
       }
       expect(existsSync(journal)).toBe(false);
-      expect(existsSync(join(STATE, 'run.lock'))).toBe(false);
+      expect(await readFile(runLockFile, 'utf8').catch(() => '')).not.toContain('"runId"');
     } finally {
       await rm(stop, { force: true });
       await writeConfig(FRAGILE_EXCLUDED);
     }
   });
+
+  for (const phase of ['backup', 'apply'] as const) {
+    it(`SIGTERM during ${phase} (as systemctl stop sends it): the in-flight step finishes, nothing new starts, exit 5; nothing frozen or locked; the next run is clean`, async () => {
+      const FRAGILE_EXCLUDED = 'exclusions:\n  packages: [unrot-sandbox-fragile]\n';
+      await writeConfig(FRAGILE_EXCLUDED, 'backup:\n  on_unsupported: skip\n', 1);
+      for (const vmid of [101, 102]) await makePending(vmid);
+      const journal = join(STATE, 'journal', 'ct-101.json');
+      const child = spawnUnrot(CONFIG, 'run', '--ct', '101,102', '--json');
+      let out = '';
+      let err = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+      });
+      child.stderr.setEncoding('utf8').on('data', (d: string) => {
+        err += d;
+      });
+      const code = new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+      let seen = false;
+      for (let i = 0; i < 3000 && !seen; i++) {
+        const step = await readFile(journal, 'utf8').then(
+          (t) => (JSON.parse(t) as { step: string }).step,
+          () => undefined,
+        );
+        if (step === phase) seen = true;
+        else await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(seen, `never saw the journal at ${phase}`).toBe(true);
+      // Only unrot's own process, as systemd's KillMode=mixed does; its pct calls are left to finish.
+      child.kill('SIGTERM');
+      try {
+        expect(await code, err).toBe(5);
+        expect(err).toContain('SIGTERM received');
+        const report = JSON.parse(out) as Report & { summary: { cutShort: number } };
+        // CT 101 was past its safe points: its snapshot (or apply) finished, then verify; CT 102 never started.
+        expect(ct(report, 101)?.outcome).toBe('updated');
+        expect(ct(report, 102)).toMatchObject({ outcome: 'skipped', skipReason: 'signal', skipDetail: 'SIGTERM received; not started' });
+        expect(await version(101, 'unrot-sandbox-demo')).toBe('1.1 ii');
+        expect(await version(102, 'unrot-sandbox-demo')).toBe('1.0 ii');
+        for (const vmid of [101, 102]) {
+          const state = await run('lxc-info', ['-P', join(DRILL_ROOT, 'lxc'), '-n', String(vmid), '-s', '-H']);
+          expect(state.stdout.trim(), `CT ${vmid} state`).toBe('RUNNING');
+          expect(await hasLock(vmid)).toBe(false);
+        }
+        expect(existsSync(journal)).toBe(false);
+        // The next run has nothing to recover and finishes CT 102.
+        const next = json(await unrot('run', '--ct', '101,102', '--json'));
+        expect(next.recoveries).toEqual([]);
+        expect(ct(next, 102)?.outcome).toBe('updated');
+        expect(next.exitCode).toBe(0);
+      } finally {
+        await writeConfig(FRAGILE_EXCLUDED);
+      }
+    });
+  }
 
   it('a custom step that sleeps past its max runtime is killed inside the container and the container is rolled back', async () => {
     await writeConfig('', undefined, 2, 'command_allowlist: [touch, sleep]\n');

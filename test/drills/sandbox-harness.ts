@@ -16,6 +16,8 @@ export const drillEnv: NodeJS.ProcessEnv = {
   UNROT_SANDBOX_PYPI_PORT: '8532',
   UNROT_SANDBOX_WEB_PORT: '3201',
   UNROT_SANDBOX_PY_PORT: '3202',
+  // unrot passes none of its environment to pct/pvesh unless told: the stand-ins need the drill root.
+  UNROT_HOST_TOOL_ENV: 'UNROT_SANDBOX_*',
   PATH: `${sandboxBin}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
 };
 export const drillConfig = join(DRILL_ROOT, 'unrot-config');

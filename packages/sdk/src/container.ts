@@ -1,6 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
 
+/** Whether the container runs, as the host adapter saw it. */
 export const ContainerStatusSchema = Type.Union([Type.Literal('running'), Type.Literal('stopped'), Type.Literal('unknown')]);
+/** See ContainerStatusSchema. */
+export type ContainerStatus = Static<typeof ContainerStatusSchema>;
 
 /** What the host adapter knows of one container; passed to every plugin. */
 export const ContainerInfoSchema = Type.Object(
@@ -16,4 +19,5 @@ export const ContainerInfoSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+/** Read-only facts about the container a plugin works on. */
 export type ContainerInfo = Static<typeof ContainerInfoSchema>;

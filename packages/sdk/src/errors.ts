@@ -26,7 +26,6 @@ export const ERROR_CODES = {
   E_ROLLBACK_FAILED: 'restoring the pre-update state failed',
   E_NO_BACKUP: 'no backup of the tool is available to restore',
   E_RUN_LOCKED: 'another unrot run holds the host lock',
-  E_CRITICAL_FAILED: 'a critical runner failed after changing the container',
   E_VERIFY_FAILED: 'post-update verification failed',
   E_HEALTH_FAILED: 'a health check that passed before the update fails after it',
   E_HOOK_FAILED: 'a pre_update or post_update hook exited non-zero',
@@ -40,8 +39,10 @@ export const ERROR_CODES = {
   E_INTERNAL: 'internal error',
 } as const;
 
+/** One of ERROR_CODES' keys; reports and exit codes are decided from it. */
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** The error every plugin throws: a stable code, a message for people, details for the report (never secrets). */
 export class UnrotError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, unknown>;
@@ -58,6 +59,7 @@ export class UnrotError extends Error {
   }
 }
 
+/** True for an UnrotError, also one that crossed a worker thread as a plain object. */
 export function isUnrotError(value: unknown): value is UnrotError {
   return (
     value instanceof UnrotError ||

@@ -19,8 +19,10 @@ export const LIFECYCLE_STEPS = [
   'rollback',
   'report',
 ] as const;
+/** One of LIFECYCLE_STEPS. */
 export type LifecycleStep = (typeof LIFECYCLE_STEPS)[number];
 
+/** Why a container was not updated (report and `container:skip`). */
 export type SkipReason =
   | 'not-matched'
   | 'not-in-cli-selection'
@@ -36,6 +38,7 @@ export type SkipReason =
   | 'outside-window'
   | 'window-closing'
   | 'kill-switch'
+  | 'signal'
   | 'max-runtime'
   | 'host-load'
   | 'storage-full'
@@ -57,5 +60,7 @@ export interface LifecycleEvents {
   'run:end': { runId: string; exitCode: number; reportPath?: string };
 }
 
+/** How a container's pipeline ended. */
 export type ContainerOutcomeKind = 'updated' | 'nothing-to-do' | 'planned' | 'skipped' | 'failed' | 'rolled-back';
+/** The name of one lifecycle event. */
 export type LifecycleEventName = keyof LifecycleEvents;

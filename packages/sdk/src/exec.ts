@@ -5,6 +5,7 @@
  * - change(): changes state; in dry-run it is recorded and NOT run.
  * The engine owns the implementation, so dry-run cannot be forgotten by a plugin.
  */
+/** Per-command settings for Exec.read and Exec.change. */
 export interface ExecOptions {
   /** Kill the command after this many milliseconds (the engine applies a default). */
   timeoutMs?: number;
@@ -14,6 +15,7 @@ export interface ExecOptions {
   input?: string;
 }
 
+/** What a command returned (also what dry-run pretends for a recorded change). */
 export interface ExecResult {
   argv: readonly string[];
   exitCode: number;
@@ -24,8 +26,10 @@ export interface ExecResult {
   dryRun: boolean;
 }
 
+/** read: inspects, runs in dry-run too; change: changes state, only recorded in dry-run. */
 export type CommandKind = 'read' | 'change';
 
+/** One command as the engine logs it (the `exec` event, the contract kit's record). */
 export interface ExecRecord {
   kind: CommandKind;
   argv: readonly string[];
@@ -35,16 +39,16 @@ export interface ExecRecord {
   durationMs?: number;
 }
 
+/** Runs argv arrays inside the container; see the file comment for read vs change. */
 export interface Exec {
   readonly dryRun: boolean;
   read(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
   change(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
 }
 
-/** Characters a shell would interpret. An argv element never goes through a shell, but
- * names that flow from package-manager output into argv are checked with this anyway. */
-export const SHELL_METACHARACTERS = /[\s;&|`$()<>\\'"*?[\]{}!#~]/;
-
-export function hasShellMetacharacters(value: string): boolean {
-  return SHELL_METACHARACTERS.test(value);
-}
+/**
+ * argv[0] of a command an admin writes into a policy (hooks, custom runner steps): a bare command
+ * name (looked up on the container's PATH) or an absolute path. The engine checks such binaries
+ * against its command allowlist; a runner whose options name commands validates them with this.
+ */
+export const COMMAND_NAME_PATTERN = '^(/[A-Za-z0-9_.+@/-]+|[A-Za-z0-9_.+@-]+)$';

@@ -6,6 +6,7 @@ export interface Logger {
   error(obj: Record<string, unknown> | string, msg?: string): void;
 }
 
+/** A Logger that drops everything (tests, and plugins' own helpers run outside the engine). */
 export const silentLogger: Logger = {
   debug() {},
   info() {},

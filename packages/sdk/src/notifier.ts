@@ -2,8 +2,10 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import type { Logger } from './logger.js';
 import type { SDK_VERSION } from './runner.js';
 
+/** How a run went, as a notifier is told (success, degraded or failure). */
 export type Severity = 'success' | 'degraded' | 'failure';
 
+/** One message to deliver: a title and text for people, the report for machines. */
 export interface Notification {
   severity: Severity;
   title: string;
@@ -13,6 +15,7 @@ export interface Notification {
   report: unknown;
 }
 
+/** What the engine hands Notifier.send besides the message. */
 export interface NotifierContext<O = unknown> {
   log: Logger;
   signal: AbortSignal;
@@ -39,6 +42,7 @@ export interface Notifier<S extends TSchema = TSchema> {
   send(ctx: NotifierContext<Static<S>>, message: Notification): Promise<void>;
 }
 
+/** Identity function that types a notifier's options from its schema. */
 export function defineNotifier<S extends TSchema>(notifier: Notifier<S>): Notifier<S> {
   return notifier;
 }

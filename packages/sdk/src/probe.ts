@@ -3,8 +3,9 @@ import { type Static as S2, Type } from '@sinclair/typebox';
 import type { ContainerInfo } from './container.js';
 import type { Exec } from './exec.js';
 import type { Logger } from './logger.js';
-import type { SDK_VERSION } from './runner.js';
+import type { DeclaredCommand, SDK_VERSION } from './runner.js';
 
+/** One health-check attempt: did it pass, how long it took, and a short detail for the report. */
 export const ProbeAttemptSchema = Type.Object(
   {
     ok: Type.Boolean(),
@@ -13,8 +14,10 @@ export const ProbeAttemptSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+/** See ProbeAttemptSchema. */
 export type ProbeAttempt = S2<typeof ProbeAttemptSchema>;
 
+/** What the engine hands Probe.attempt. */
 export interface ProbeContext<O = unknown> {
   /** Read-only exec inside the container (probes never change anything). */
   exec: Pick<Exec, 'read'>;
@@ -33,8 +36,15 @@ export interface Probe<S extends TSchema = TSchema> {
   description: string;
   optionsSchema: S;
   attempt(ctx: ProbeContext<Static<S>>): Promise<ProbeAttempt>;
+  /**
+   * Optional, pure: every command its options make it run in the container (the cmd probe's
+   * argv). The engine checks each binary against global.yml's command_allowlist at validation
+   * time, as for hooks and custom runner steps: a probe runs before the backup.
+   */
+  declaredCommands?(options: Static<S>): DeclaredCommand[];
 }
 
+/** Identity function that types a probe's options from its schema. */
 export function defineProbe<S extends TSchema>(probe: Probe<S>): Probe<S> {
   return probe;
 }

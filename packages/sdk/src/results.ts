@@ -11,6 +11,7 @@ export const UpdateSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+/** See UpdateSchema. */
 export type Update = Static<typeof UpdateSchema>;
 
 /** One command `apply` will run, exactly as it will run inside the container. */
@@ -25,14 +26,18 @@ export const PlanStepSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+/** See PlanStepSchema. */
 export type PlanStep = Static<typeof PlanStepSchema>;
 
+/** Runner.detect's answer: does the ecosystem exist in this container, and if not, why. */
 export const DetectResultSchema = Type.Object(
   { applicable: Type.Boolean(), reason: Type.Optional(Type.String()) },
   { additionalProperties: false },
 );
+/** See DetectResultSchema. */
 export type DetectResult = Static<typeof DetectResultSchema>;
 
+/** Runner.check's answer: the pending updates, and those withheld with a reason. */
 export const CheckResultSchema = Type.Object(
   {
     updates: Type.Array(UpdateSchema),
@@ -41,8 +46,10 @@ export const CheckResultSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+/** See CheckResultSchema. */
 export type CheckResult = Static<typeof CheckResultSchema>;
 
+/** How one plan step ran: its argv, exit code and duration. */
 export const StepOutcomeSchema = Type.Object(
   {
     id: Type.String(),
@@ -52,8 +59,10 @@ export const StepOutcomeSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+/** See StepOutcomeSchema. */
 export type StepOutcome = Static<typeof StepOutcomeSchema>;
 
+/** Runner.apply's answer: what changed (read back, not assumed) and how each step ran. */
 export const ApplyResultSchema = Type.Object(
   {
     /** What actually changed, read back from the package manager after the steps ran. */
@@ -62,4 +71,5 @@ export const ApplyResultSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+/** See ApplyResultSchema. */
 export type ApplyResult = Static<typeof ApplyResultSchema>;

@@ -7,6 +7,7 @@ import type { ApplyResult, CheckResult, DetectResult, PlanStep } from './results
 /** The SDK major version plugins declare; the engine refuses a plugin with another. */
 export const SDK_VERSION = 1 as const;
 
+/** What the engine hands every Runner step. */
 export interface RunnerContext<O = unknown> {
   /** Engine-owned: read() runs in dry-run, change() is only recorded there. */
   exec: Exec;
@@ -82,6 +83,7 @@ export interface Runner<S extends TSchema = TSchema> {
   sources?(ctx: RunnerContext<Static<S>>): Promise<SourceEndpoint[]>;
 }
 
+/** Identity function that types a runner's options from its schema. */
 export function defineRunner<S extends TSchema>(runner: Runner<S>): Runner<S> {
   return runner;
 }
@@ -91,6 +93,7 @@ export function isExcluded(name: string, exclusions: readonly string[]): boolean
   return exclusions.some((pattern) => globToRegExp(pattern).test(name));
 }
 
+/** The glob rule of exclusions (`*` any run, `?` one character, whole name); the engine matches target names with it too. */
 export function globToRegExp(glob: string): RegExp {
   const escaped = glob
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')

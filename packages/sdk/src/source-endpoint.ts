@@ -23,6 +23,7 @@ export function isSourceHost(host: unknown): host is string {
   return HOSTNAME.test(host) && !DIGITS_AND_DOTS.test(host);
 }
 
+/** A TCP port 1–65535. */
 export function isSourcePort(port: unknown): port is number {
   return typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535;
 }

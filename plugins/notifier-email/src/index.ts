@@ -3,7 +3,7 @@ import { EmailOptionsSchema } from './options.js';
 import { checkEmailOptions, STEPS_PER_SEND, sendEmail, timeoutMsOf } from './send.js';
 
 export { DEFAULT_PORTS, type EmailOptions, EmailOptionsSchema, type Security } from './options.js';
-export { escapeHtml, renderHtml, renderSubject, renderText } from './render.js';
+export { escapeHtml, headerValue, renderHtml, renderSubject, renderText } from './render.js';
 export { checkEmailOptions } from './send.js';
 
 export const notifier = defineNotifier({

@@ -6,10 +6,19 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+// Line breaks (CR, LF, NEL, U+2028/2029) and every other control or bidi character: none belongs in a header.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes
+const HEADER_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g;
+
+/** A header value on one line: a title from a report can never start a header of its own (Bcc:, a MIME boundary). */
+export function headerValue(text: string): string {
+  return text.replace(HEADER_UNSAFE, ' ').trim();
+}
+
 /** `[unrot] FAILURE: 1 failed, 2 updated on pve1` — severity first, even if the title lacks it. */
 export function renderSubject(message: Notification, prefix: string): string {
   const severity = message.severity.toUpperCase();
-  const title = message.title.replace(/[\r\n]+/g, ' ').trim();
+  const title = headerValue(message.title);
   const body = title.toUpperCase().startsWith(`${severity}:`) ? title : `${severity}: ${title}`;
   return `${prefix ? `${prefix} ` : ''}${body}`.slice(0, 250);
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { type Logger, type Notification, UnrotError } from '@unrot/sdk';
 import { createTransport } from 'nodemailer';
 import { DEFAULT_PORTS, DEFAULT_TIMEOUT_S, type EmailOptions } from './options.js';
-import { renderHtml, renderSubject, renderText } from './render.js';
+import { headerValue, renderHtml, renderSubject, renderText } from './render.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
 
@@ -123,7 +123,7 @@ export async function sendEmail(options: EmailOptions, message: Notification, si
       subject: renderSubject(message, options.subject_prefix ?? '[unrot]'),
       text: renderText(message),
       html: renderHtml(message),
-      headers: { 'X-Unrot-Run-Id': message.runId, 'X-Unrot-Severity': message.severity },
+      headers: { 'X-Unrot-Run-Id': headerValue(message.runId), 'X-Unrot-Severity': headerValue(message.severity) },
       signal: combined,
     });
     const refused = info.rejected ?? [];

@@ -66,7 +66,7 @@ describe('what each service shows', () => {
         await send(s.options, message({ severity, text: '@everyone look' }));
         const b = body(s);
         expect(b.embeds[0].color).toBe(colours[severity]);
-        expect(b.embeds[0].description).toBe('@everyone look');
+        expect(b.embeds[0].description).toBe('\\@everyone look');
         expect(b.allowed_mentions).toEqual({ parse: [] });
       });
     }
@@ -81,13 +81,14 @@ describe('what each service shows', () => {
     });
   });
 
-  it('teams: an Adaptive Card 1.4 with the title coloured by severity and a fact set', async () => {
+  it('teams: an Adaptive Card 1.4 with the title coloured by severity, the text as plain TextRuns and a fact set', async () => {
     await withService('teams', async (s) => {
       await send(s.options, message({ severity: 'failure' }));
       const card = body(s).attachments[0].content;
       expect(card.version).toBe('1.4');
-      expect(card.body[0]).toMatchObject({ type: 'TextBlock', color: 'Attention', weight: 'Bolder' });
-      expect(card.body[2].facts).toContainEqual({ title: 'Run', value: '20261126T021500Z-3fa9c2' });
+      expect(card.body[0]).toMatchObject({ type: 'RichTextBlock', inlines: [{ type: 'TextRun', color: 'Attention', weight: 'Bolder' }] });
+      const facts = card.body.find((el: { type: string }) => el.type === 'FactSet').facts;
+      expect(facts).toContainEqual({ title: 'Run', value: '20261126T021500Z-3fa9c2' });
     });
   });
 

@@ -1,6 +1,5 @@
-import { type Exec, isUnrotError, type ProbeAttempt, UnrotError } from '@unrot/sdk';
+import { compileRegex, type Exec, isUnrotError, outputMismatch, type ProbeAttempt, UnrotError } from '@unrot/sdk';
 import type { CmdOptions } from './options.js';
-import { compileRegex, outputMismatch } from './output-match.js';
 
 /** Every exit status comes back as a result, so the detail can say which one it was. */
 const ANY_EXIT = Array.from({ length: 256 }, (_, i) => i);

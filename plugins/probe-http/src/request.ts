@@ -1,6 +1,6 @@
-import { type ProbeAttempt, UnrotError } from '@unrot/sdk';
+import { compileRegex, outputMismatch, type ProbeAttempt, UnrotError } from '@unrot/sdk';
 import { Agent, request } from 'undici';
-import { compileRegex, outputMismatch } from './body-match.js';
+
 import { describeError } from './describe-error.js';
 import type { HttpOptions } from './options.js';
 import { describeSpecs, statusMatches } from './status-match.js';

@@ -1,7 +1,7 @@
 // An Exec that runs argv inside a Debian root filesystem with `chroot DIR`, the way the
 // engine's exec runs it inside a container with `pct exec VMID --`. It keeps every real
 // output so the capture script can store them as fixtures. Plain ESM so both the
-// vitest tests and scripts/capture-fixtures.mjs (run with bare node) can use it.
+// vitest tests and plain node scripts can use it (scripts/record-fixtures.mjs uses the SDK recorder with createLocalExec({ prefix: [chroot, ROOT] }) instead).
 import { UnrotError } from '@unrot/sdk';
 import { createLocalExec } from '@unrot/sdk/testing';
 

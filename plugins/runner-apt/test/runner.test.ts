@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { runner } from '../src/index.js';
 import { isDebianPackageName } from '../src/names.js';
 import type { AptOptions } from '../src/options.js';
-import scenarios from './fixtures/contract-scenarios.json' with { type: 'json' };
 import lockWait from './fixtures/lock-wait-recordings.json' with { type: 'json' };
+import scenarios from './fixtures/pre-recorder-scenarios.json' with { type: 'json' };
 
 const all = scenarios as RunnerScenario[];
 const scenario = (name: string): RunnerScenario => {

@@ -32,7 +32,7 @@ export default class Report extends BaseCommand {
         return;
       }
       const took = Math.round(report.durationMs / 1000);
-      this.log(`finished ${report.finishedAt} (took ${took}s), exit code ${report.exitCode}`);
+      this.logLine(`finished ${report.finishedAt} (took ${took}s), exit code ${report.exitCode}`);
       this.log(formatReport(report));
     } catch (error) {
       this.fail(error, flags.json);

@@ -34,10 +34,10 @@ export default class Rollback extends BaseCommand {
       if (flags.json) this.log(JSON.stringify(result, null, 2));
       else {
         const target = result.backup.name ?? result.backup.archive;
-        this.log(
+        this.logLine(
           `CT ${result.vmid}: ${result.dryRun ? 'would restore' : 'restored'} ${result.backup.kind} ${target} (${result.chosenBecause})`,
         );
-        for (const argv of result.commands) this.log(`  ${result.dryRun ? 'would run' : 'ran'}: ${formatArgv(argv)}`);
+        for (const argv of result.commands) this.logLine(`  ${result.dryRun ? 'would run' : 'ran'}: ${formatArgv(argv)}`);
         if (!result.dryRun)
           this.log(`  ${result.running ? 'running again' : 'left stopped, as it was'} after ${Math.round(result.durationMs / 100) / 10} s`);
       }

@@ -14,12 +14,12 @@ export default class Targets extends BaseCommand {
     const { flags } = await this.parse(Targets);
     try {
       const selection = selectionFrom(flags);
-      const [{ prepare, resolveFleet, defaultNode, PctHost }, { formatTargets }] = await Promise.all([
+      const [{ prepare, resolveFleet, defaultNode, pctHostFrom, pctHostSpec }, { formatTargets }] = await Promise.all([
         import('@unrot/engine'),
         import('../lib/format-report.js'),
       ]);
       const prepared = await prepare(flags.config, this.pluginRoots());
-      const { decisions } = await resolveFleet(prepared, selection, new PctHost({ node: defaultNode(prepared.config) }));
+      const { decisions } = await resolveFleet(prepared, selection, pctHostFrom(pctHostSpec(defaultNode(prepared.config))));
       this.log(flags.json ? JSON.stringify(decisions, null, 2) : formatTargets(decisions));
     } catch (error) {
       this.fail(error, flags.json);

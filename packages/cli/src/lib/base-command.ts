@@ -1,6 +1,7 @@
 import { Command, Flags } from '@oclif/core';
 // The exit-code module alone (no engine import), so --help and --version stay fast.
-import { EXIT_CODES as EXIT } from '@unrot/engine/exit-codes';
+import { exitCodeFor } from '@unrot/engine/exit-codes';
+import { terminalBlock, terminalField } from '@unrot/engine/terminal-text';
 import { isUnrotError, UnrotError } from '@unrot/sdk';
 
 export function parseCtList(value: string): number[] {
@@ -39,13 +40,23 @@ export abstract class BaseCommand extends Command {
     json: Flags.boolean({ summary: 'Print machine-readable JSON on stdout.', default: false, helpGroup: 'GLOBAL' }),
   };
 
-  /** Everything a command prints goes through the redactor: reports, summaries, errors. */
+  /**
+   * Everything a command prints goes through the redactor (reports, summaries, errors), then the
+   * terminal sanitiser: text from containers and state files must not drive the terminal (ESC
+   * sequences, OSC 52, CR, bidi controls). Line breaks stay; formatters escape those inside a field.
+   * JSON stays valid: the only characters left to escape in it become \uXXXX escapes.
+   */
   override log(message = '', ...args: unknown[]): void {
-    super.log(redactOutput(message), ...args);
+    super.log(terminalBlock(redactOutput(message)), ...args);
   }
 
   override logToStderr(message = '', ...args: unknown[]): void {
-    super.logToStderr(redactOutput(message), ...args);
+    super.logToStderr(terminalBlock(redactOutput(message)), ...args);
+  }
+
+  /** One line whose parts may come from a container, the host or a state file: a line break in them is escaped. */
+  logLine(line: string): void {
+    this.log(terminalField(line));
   }
 
   pluginRoots(): string[] {
@@ -54,19 +65,13 @@ export abstract class BaseCommand extends Command {
 
   /** Maps coded errors to documented exit codes and prints one clear message; no stack traces for users. */
   fail(error: unknown, json: boolean): void {
-    let exitCode: number = EXIT.INTERNAL_ERROR;
+    const exitCode = exitCodeFor({ error });
     let code = 'E_INTERNAL';
     let message = error instanceof Error ? error.message : String(error);
     let problems: unknown;
     if (isUnrotError(error)) {
       code = error.code;
       problems = (error as { problems?: unknown }).problems;
-      if (error.code === 'E_CONFIG' || error.code === 'E_USAGE' || error.code === 'E_PLUGIN_LOAD' || error.code === 'E_PLUGIN_INCOMPATIBLE')
-        exitCode = EXIT.CONFIG_ERROR;
-      else if (error.code === 'E_RUN_LOCKED') exitCode = EXIT.RUN_LOCKED;
-      else if ((error as { hostError?: boolean }).hostError) exitCode = EXIT.HOST_ERROR;
-      else if (error.code === 'E_NO_BACKUP' || error.code === 'E_ROLLBACK_FAILED' || error.code === 'E_CT_NOT_FOUND')
-        exitCode = EXIT.CONTAINER_FAILED;
     } else if (error instanceof Error && error.stack && process.env['UNROT_DEBUG']) {
       message = error.stack;
     }

@@ -1,5 +1,15 @@
 import type { ContainerReport, RunReport, TargetDecision } from '@unrot/engine';
+import { terminalField } from '@unrot/engine/terminal-text';
 import { formatArgv } from './shell-quote.js';
+
+/**
+ * Every line is laid out here, one array entry per line, so a line break inside one (a package
+ * version, a stderr line, a container name) can only have come from the data: it is escaped with
+ * every other control character, and cannot forge a line of the report.
+ */
+function joinLines(lines: readonly string[]): string {
+  return lines.map(terminalField).join('\n');
+}
 
 function header(c: ContainerReport): string {
   const tags = c.tags.length > 0 ? ` [${c.tags.join(', ')}]` : '';
@@ -10,7 +20,8 @@ function header(c: ContainerReport): string {
 function formatContainer(c: ContainerReport, dryRun: boolean): string[] {
   const lines = [header(c)];
   if (c.outcome === 'skipped') {
-    lines.push(`  skipped: ${c.skipReason ?? 'unknown'}${c.skipDetail ? ` (${c.skipDetail})` : ''}`);
+    const attention = c.skipClass === 'attention' ? ' — NEEDS ATTENTION' : '';
+    lines.push(`  skipped: ${c.skipReason ?? 'unknown'}${c.skipDetail ? ` (${c.skipDetail})` : ''}${attention}`);
     for (const src of c.preflight?.sources ?? []) {
       if (src.result !== 'ok') lines.push(`  source ${src.host}:${src.port} (${src.runner}): ${src.result} — ${src.detail}`);
     }
@@ -53,9 +64,11 @@ function formatContainer(c: ContainerReport, dryRun: boolean): string[] {
   for (const src of c.preflight?.sources ?? []) {
     if (src.result !== 'ok') lines.push(`  source ${src.host}:${src.port} (${src.runner}): ${src.result} — ${src.detail}`);
   }
-  if (c.error)
+  if (c.error) {
     lines.push(`  FAILED at ${c.error.step}${c.error.runner ? ` (${c.error.runner})` : ''}: ${c.error.code}: ${c.error.message}`);
-  else if (c.outcome === 'nothing-to-do') lines.push('  nothing to do');
+    // The failing command's own last lines (report error.output), one entry each: escaped like any line.
+    if (c.error.output?.length) lines.push('  its output ended with:', ...c.error.output.map((l) => `    | ${l}`));
+  } else if (c.outcome === 'nothing-to-do') lines.push('  nothing to do');
   if (c.restart) lines.push(...formatRestart(c.restart));
   for (const h of c.health ?? []) {
     const before = h.baseline ? `before ${h.baseline.outcome}` : h.baselineError ? 'no baseline' : '';
@@ -130,10 +143,12 @@ export function formatReport(report: RunReport): string {
       2,
       0,
       `recovered CT ${r.vmid} from interrupted run ${r.runId} (${r.step}): ${r.action}${r.to ? ` to ${r.to}` : ''}${r.error ? ` — ${r.error}` : ''}`,
+      ...(r.attention ? [`  NEEDS ATTENTION: ${r.detail}`, ...(r.remedy ?? []).map((step) => `    - ${step}`)] : []),
       '',
     );
   }
   if (report.error) out.push(`run failed: ${report.error.code}: ${report.error.message}`);
+  if (s.needsAttention) parts.push(`${s.needsAttention} need${s.needsAttention === 1 ? 's' : ''} attention`);
   out.push(`${s.containers} containers: ${parts.join(', ')}`);
   for (const n of report.notifications ?? []) {
     out.push(
@@ -141,12 +156,12 @@ export function formatReport(report: RunReport): string {
     );
   }
   out.push(`report: ${report.logDir}/report.json`);
-  return out.join('\n');
+  return joinLines(out);
 }
 
 export function formatTargets(decisions: readonly TargetDecision[]): string {
   const rows = decisions.map((d) =>
-    `${String(d.vmid).padEnd(10)} ${(d.selected ? 'selected' : 'skipped').padEnd(9)} ${d.name.padEnd(20)} ${d.selected ? '' : `${d.reason}${d.detail ? ` (${d.detail})` : ''}`}`.trimEnd(),
+    `${String(d.vmid).padEnd(10)} ${(d.selected ? 'selected' : 'skipped').padEnd(9)} ${terminalField(d.name).padEnd(20)} ${d.selected ? '' : `${d.reason}${d.detail ? ` (${d.detail})` : ''}`}`.trimEnd(),
   );
-  return [`${'VMID'.padEnd(10)} ${'DECISION'.padEnd(9)} ${'NAME'.padEnd(20)} REASON`, ...rows].join('\n');
+  return joinLines([`${'VMID'.padEnd(10)} ${'DECISION'.padEnd(9)} ${'NAME'.padEnd(20)} REASON`, ...rows]);
 }

@@ -1,4 +1,5 @@
-import { COMMAND_NAME_PATTERN, type DeclaredCommand, type HookCommand, type RestartPolicy } from '@unrot/sdk';
+import { COMMAND_NAME_PATTERN, type DeclaredCommand } from '@unrot/sdk';
+import type { HookCommand, RestartPolicy } from '../policy/index.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { formatPath, type KeyPath } from './key-path.js';
 import type { LoadedConfig } from './load-config.js';
@@ -27,12 +28,12 @@ interface Block {
 
 /**
  * Every command a policy names (pre_update/post_update hooks, restart.processes[].start, and custom
- * runner commands via the runner's declaredCommands) must run a binary on global.yml's command_allowlist, unless
+ * runner commands via the runner's declaredCommands; cmd health probes are checked by
+ * validateHealthPolicy with allowlistProblems) must run a binary on global.yml's command_allowlist, unless
  * the policy says allow_unlisted_commands: true. Problems name the file, line and binary.
  * Runs after validateRunnerOptions, so runner options are known to be valid here.
  */
 export function validateCommandAllowlist(config: LoadedConfig, runners: RunnerCatalog): void {
-  const allowlist = config.global.command_allowlist ?? [];
   const defaults = config.global.defaults ?? {};
   const blocks: Block[] = [];
   if (config.globalFile) {
@@ -59,7 +60,6 @@ export function validateCommandAllowlist(config: LoadedConfig, runners: RunnerCa
   }
 
   const problems: ConfigProblem[] = [];
-  const globalName = config.globalFile ?? 'global.yml';
   for (const block of blocks) {
     const commands: Array<{ argv: readonly string[]; path: KeyPath }> = [];
     for (const key of ['pre_update', 'post_update'] as const) {
@@ -76,25 +76,55 @@ export function validateCommandAllowlist(config: LoadedConfig, runners: RunnerCa
       const declared: DeclaredCommand[] = entry.declaredCommands(withOptionDefaults(entry, options));
       for (const cmd of declared) commands.push({ argv: cmd.argv, path: [...block.prefix, 'runners', id, ...cmd.path] });
     }
-    for (const { argv, path } of commands) {
-      const argv0 = argv[0] ?? '';
-      const at = [...path, 0];
-      const pos = config.locate(block.file, at);
-      const where = { file: block.file, ...(pos && { line: pos.line, column: pos.column }), path: formatPath(at) };
-      if (!COMMAND_NAME.test(argv0)) {
-        problems.push({
-          ...where,
-          message: `'${argv0}' is not a command name or an absolute path`,
-          expected: 'argv[0] as a bare command name or an absolute path, without shell characters',
-        });
-      } else if (!block.optOut && !isAllowed(argv0, allowlist)) {
-        problems.push({
-          ...where,
-          message: `binary '${argv0}' is not on command_allowlist in ${globalName}`,
-          expected: `add '${argv0}' to command_allowlist, or set allow_unlisted_commands: true in this policy`,
-        });
-      }
-    }
+    problems.push(...allowlistProblems(config, block.file, commands, block.optOut));
   }
   if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/**
+ * Whether a policy block in `file` may run binaries that are not on command_allowlist:
+ * `prefix` [] is a container file (its own allow_unlisted_commands, else the defaults'),
+ * ['defaults'] is global.yml's defaults block.
+ */
+export function allowsUnlisted(config: LoadedConfig, file: string): boolean {
+  const defaults = config.global.defaults?.allow_unlisted_commands;
+  if (file === config.globalFile) return defaults === true;
+  const policy = [...config.containers.values()].find((c) => c.file === file)?.policy;
+  return (policy?.allow_unlisted_commands ?? defaults) === true;
+}
+
+/**
+ * The problems of commands found in one file: argv[0] must be a command name or an absolute
+ * path, and on command_allowlist unless `optOut`. Each problem points at argv[0] (file, line, key path).
+ * Shared by hooks, restart commands, custom runner steps and probes that run commands (cmd).
+ */
+export function allowlistProblems(
+  config: LoadedConfig,
+  file: string,
+  commands: ReadonlyArray<{ argv: readonly string[]; path: KeyPath }>,
+  optOut: boolean,
+): ConfigProblem[] {
+  const allowlist = config.global.command_allowlist ?? [];
+  const globalName = config.globalFile ?? 'global.yml';
+  const problems: ConfigProblem[] = [];
+  for (const { argv, path } of commands) {
+    const argv0 = argv[0] ?? '';
+    const at = [...path, 0];
+    const pos = config.locate(file, at);
+    const where = { file, ...(pos && { line: pos.line, column: pos.column }), path: formatPath(at) };
+    if (!COMMAND_NAME.test(argv0)) {
+      problems.push({
+        ...where,
+        message: `'${argv0}' is not a command name or an absolute path`,
+        expected: 'argv[0] as a bare command name or an absolute path, without shell characters',
+      });
+    } else if (!optOut && !isAllowed(argv0, allowlist)) {
+      problems.push({
+        ...where,
+        message: `binary '${argv0}' is not on command_allowlist in ${globalName}`,
+        expected: `add '${argv0}' to command_allowlist, or set allow_unlisted_commands: true in this policy`,
+      });
+    }
+  }
+  return problems;
 }

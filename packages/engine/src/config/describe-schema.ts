@@ -1,5 +1,5 @@
 import { Kind, type TSchema } from '@sinclair/typebox';
-import { GlobalPolicySchema, PackagePatternSchema, TargetsSchema } from '@unrot/sdk';
+import { GlobalPolicySchema, PackagePatternSchema, RUNNER_ID_PATTERN, TargetsSchema } from '../policy/index.js';
 
 /** Patterns are unreadable in an error message; say in words what they allow. */
 const PATTERN_HINTS: Record<string, string> = {
@@ -7,6 +7,7 @@ const PATTERN_HINTS: Record<string, string> = {
   [TargetsSchema.properties.tags.items.pattern as string]: 'a Proxmox tag: letters, digits and _ + . - only',
   [GlobalPolicySchema.properties.node.pattern as string]: 'a host name: letters, digits, . and -',
   [GlobalPolicySchema.properties.state_dir.pattern as string]: 'an absolute path, starting with /',
+  [RUNNER_ID_PATTERN]: 'a runner id: lowercase letters, digits and -, starting with a letter',
 };
 
 export function patternHint(pattern: string): string | undefined {

@@ -1,7 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { VmidSchema } from '@unrot/sdk';
+import { VmidSchema } from '../policy/index.js';
 import type { ConfigProblem } from './config-error.js';
 
 export interface ContainerFileRef {

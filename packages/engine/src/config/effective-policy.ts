@@ -1,14 +1,13 @@
 import { hostname } from 'node:os';
+import { resolveRestart, type TaskRestart } from '../health/restart-policy.js';
 import {
   type GlobalPolicy,
   type HealthCheck,
   type HookCommand,
   healthCheckName,
-  OS_RUNNERS,
   type RestartPolicy,
   resolveHealthCheck,
-} from '@unrot/sdk';
-import { resolveRestart, type TaskRestart } from '../health/restart-policy.js';
+} from '../policy/index.js';
 import type { LoadedConfig } from './load-config.js';
 import { catalogOf, DEFAULT_OS_RUNNER, type RunnerCatalog, withOptionDefaults } from './runner-options.js';
 
@@ -47,7 +46,7 @@ type StepName = keyof typeof CONFIG_DEFAULTS.timeouts;
 export interface EffectivePolicy {
   vmid: number;
   enabled: boolean;
-  /** 'apt' | 'dnf' | 'apk' | 'pacman' | 'none' */
+  /** The id of an installed runner of kind 'os' (apt, or a third party's), or 'none'. */
   osRunner: string;
   appRunners: Array<{ id: string; options: unknown }>;
   /** undefined when osRunner is 'none' */
@@ -71,8 +70,6 @@ export interface EffectivePolicy {
 
 /** Units, processes and compose projects with defaults filled in (health/restart-policy.ts). */
 export type EffectiveRestart = TaskRestart;
-
-const isOsRunnerId = (id: string): boolean => (OS_RUNNERS as readonly string[]).includes(id);
 
 /**
  * The policy one container runs with. Merge rules (defaults → container file):
@@ -98,7 +95,8 @@ export function effectivePolicy(
   const optionsFor = (id: string): unknown => withOptionDefaults(catalog?.get(id), ownRunners[id] ?? defaultRunners[id]);
 
   const appIds = [...new Set([...Object.keys(defaultRunners), ...Object.keys(ownRunners)])].filter(
-    (id) => id !== 'os' && !isOsRunnerId(id) && catalog?.get(id)?.kind !== 'os',
+    // The os runner's own key holds its options; other os runners are refused by validateRunnerOptions.
+    (id) => id !== 'os' && id !== osRunner && catalog?.get(id)?.kind !== 'os',
   );
 
   const timeouts = {} as Record<StepName, number>;

@@ -1,8 +1,9 @@
-import { readFile, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { type ContainerPolicy, ContainerPolicySchema, type GlobalPolicy, GlobalPolicySchema } from '@unrot/sdk';
+import { lstat, realpath, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { type ContainerPolicy, ContainerPolicySchema, type GlobalPolicy, GlobalPolicySchema } from '../policy/index.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { discoverContainerFiles } from './discover.js';
+import { ConfigFileReader } from './file-trust.js';
 import type { KeyPath } from './key-path.js';
 import { schemaProblems } from './schema-problems.js';
 import type { YamlFile } from './yaml-file.js';
@@ -19,34 +20,21 @@ export interface LoadedConfig {
 
 export const GLOBAL_FILE_NAMES = ['global.yml', 'global.yaml'] as const;
 
-/** cosmiconfig hands our loader the text; we keep the whole parsed file so line numbers survive. */
-interface LoadedYaml {
-  yaml: YamlFile;
+/** yaml costs ~100 ms to import; only commands that read the config pay for it. */
+function loadParser(): Promise<typeof import('./yaml-file.js')> {
+  return import('./yaml-file.js');
 }
 
-type Explorer = ReturnType<typeof import('cosmiconfig').cosmiconfig>;
-let explorer: Explorer | undefined;
-
-/** yaml and cosmiconfig cost ~100 ms to import; only commands that read the config pay for them. */
-async function loadParsers(): Promise<{ explorer: Explorer; yaml: typeof import('./yaml-file.js') }> {
-  const [{ cosmiconfig }, yaml] = await Promise.all([import('cosmiconfig'), import('./yaml-file.js')]);
-  explorer ??= cosmiconfig('unrot', {
-    searchPlaces: [...GLOBAL_FILE_NAMES],
-    searchStrategy: 'none',
-    cache: false,
-    // an empty global.yml is valid (all defaults), not "keep searching"
-    ignoreEmptySearchPlaces: false,
-    loaders: {
-      '.yml': (file: string, text: string): LoadedYaml => ({ yaml: yaml.parseYamlFile(file, text) }),
-      '.yaml': (file: string, text: string): LoadedYaml => ({ yaml: yaml.parseYamlFile(file, text) }),
-    },
-  });
-  return { explorer, yaml };
+async function exists(path: string): Promise<boolean> {
+  return (await lstat(path).catch(() => undefined)) !== undefined;
 }
 
 /**
- * Reads `DIR/global.yml` and `DIR/containers/<CTID>.yml`, validates all of them against the SDK
- * schemas and throws one ConfigError listing every problem found (never just the first).
+ * Reads `DIR/global.yml` and `DIR/containers/<CTID>.yml`, validates all of them against the
+ * policy schemas and throws one ConfigError listing every problem found (never just the first).
+ * Every file goes through ConfigFileReader: no link out of DIR, nothing group/world-writable, owned
+ * by root or the running user; a refused file is never read, and no error quotes file content
+ * beyond the offending key.
  */
 export async function loadConfig(dir: string): Promise<LoadedConfig> {
   const root = resolve(dir);
@@ -60,23 +48,20 @@ export async function loadConfig(dir: string): Promise<LoadedConfig> {
     throw new ConfigError([{ file: root, path: '', message: 'is not a directory', expected: 'a directory holding global.yml' }]);
   }
 
-  const { explorer, yaml } = await loadParsers();
-  const { parseYamlFile, locate, siteOf } = yaml;
+  const { parseYamlFile, locate, siteOf } = await loadParser();
+  const reader = await ConfigFileReader.forRoot(root);
   const problems: ConfigProblem[] = [];
   const sources = new Map<string, YamlFile>();
+  const refused = (file: string, found: ReadonlyArray<string | { message: string; expected: string }>) => {
+    for (const p of found) problems.push({ file, path: '', ...(typeof p === 'string' ? { message: p } : p) });
+  };
+  const directoryProblems = () => {
+    for (const { dir: d, problems: messages } of reader.directoryFindings()) refused(d, messages);
+  };
 
-  const found = await explorer.search(root);
-  // A cosmiconfig meta config in the working directory can redirect the search; only our directory counts.
-  const result = found && dirname(found.filepath) === root ? found : null;
-  if (!result) {
-    // cosmiconfig skips unreadable places silently; an admin needs to hear "permission denied", not "not found".
-    for (const name of GLOBAL_FILE_NAMES) {
-      const reason = await unreadable(join(root, name));
-      if (reason)
-        throw new ConfigError([
-          { file: join(root, name), path: '', message: `cannot be read: ${reason}`, expected: 'a readable YAML file' },
-        ]);
-    }
+  await reader.directoryProblems(reader.root);
+  const [hasYml, hasYaml] = await Promise.all(GLOBAL_FILE_NAMES.map((name) => exists(join(root, name))));
+  if (!hasYml && !hasYaml) {
     throw new ConfigError(
       [
         {
@@ -89,8 +74,7 @@ export async function loadConfig(dir: string): Promise<LoadedConfig> {
       `no global.yml in ${root}`,
     );
   }
-  const globalFile = result.filepath;
-  if (globalFile.endsWith('global.yml') && (await stat(join(root, 'global.yaml')).catch(() => undefined))) {
+  if (hasYml && hasYaml) {
     problems.push({
       file: join(root, 'global.yaml'),
       path: '',
@@ -98,7 +82,14 @@ export async function loadConfig(dir: string): Promise<LoadedConfig> {
       expected: 'only one of them',
     });
   }
-  const globalSrc = result.isEmpty ? parseYamlFile(globalFile, '') : (result.config as LoadedYaml).yaml;
+  const globalFile = join(root, hasYml ? 'global.yml' : 'global.yaml');
+  const globalRead = await reader.read(globalFile);
+  if ('problems' in globalRead) {
+    refused(globalFile, globalRead.problems);
+    directoryProblems();
+    throw new ConfigError(problems);
+  }
+  const globalSrc = parseYamlFile(globalFile, globalRead.text);
   sources.set(globalFile, globalSrc);
   const global = validate<GlobalPolicy>(globalSrc, GlobalPolicySchema, problems, siteOf);
   // Rules the schema cannot express (a real time zone, windows that fit in a week).
@@ -109,27 +100,25 @@ export async function loadConfig(dir: string): Promise<LoadedConfig> {
 
   const discovered = await discoverContainerFiles(root);
   problems.push(...discovered.problems);
-  const texts = await Promise.all(
-    discovered.files.map((ref) =>
-      readFile(ref.file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-        problems.push({
-          file: ref.file,
-          path: '',
-          message: `cannot be read: ${err.code ?? err.message}`,
-          expected: 'a readable YAML file',
-        });
-        return undefined;
-      }),
-    ),
-  );
+  const containersDir = join(root, 'containers');
+  if ((await stat(containersDir).catch(() => undefined))?.isDirectory()) {
+    // checked even when empty: a writable containers/ lets anyone add a policy to the next run
+    await reader.directoryProblems(await realpath(containersDir));
+  }
+  const reads = await Promise.all(discovered.files.map((ref) => reader.read(ref.file)));
   const containers = new Map<number, { file: string; policy: ContainerPolicy }>();
   discovered.files.forEach((ref, i) => {
-    const text = texts[i];
-    if (text === undefined) return;
-    const src = parseYamlFile(ref.file, text);
+    const read = reads[i];
+    if (!read) return;
+    if ('problems' in read) {
+      refused(ref.file, read.problems);
+      return;
+    }
+    const src = parseYamlFile(ref.file, read.text);
     sources.set(ref.file, src);
     containers.set(ref.vmid, { file: ref.file, policy: validate<ContainerPolicy>(src, ContainerPolicySchema, problems, siteOf) });
   });
+  directoryProblems();
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -144,18 +133,6 @@ export async function loadConfig(dir: string): Promise<LoadedConfig> {
   };
 }
 
-/** Why an existing path cannot be read as a file, or undefined when it is missing (or fine). */
-async function unreadable(file: string): Promise<string | undefined> {
-  try {
-    await readFile(file);
-    return undefined;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    return code === 'EISDIR' ? 'it is a directory' : (code ?? String(err));
-  }
-}
-
 /** An empty file (or only comments) means "all defaults". */
 function validate<T>(
   src: YamlFile,
@@ -165,6 +142,19 @@ function validate<T>(
 ): T {
   problems.push(...src.problems);
   const value = src.value ?? {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    // Not a policy at all (a stray or linked file): say what it is, never quote it.
+    const what = Array.isArray(value) ? 'a list' : typeof value === 'string' ? 'text' : `a ${typeof value}`;
+    problems.push({
+      file: src.file,
+      line: 1,
+      column: 1,
+      path: '',
+      message: `the file must hold a mapping of keys, not ${what}`,
+      expected: 'a mapping',
+    });
+    return {} as T;
+  }
   if (src.problems.length === 0 || src.value !== undefined) problems.push(...schemaProblems(schema, value, siteOf(src)));
   return value as T;
 }

@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { type DeclaredCommand, type OptionsProblem, OS_RUNNERS } from '@unrot/sdk';
+import type { DeclaredCommand, OptionsProblem } from '@unrot/sdk';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { formatPath, type KeyPath } from './key-path.js';
 import type { LoadedConfig } from './load-config.js';
@@ -35,12 +35,19 @@ export function withOptionDefaults(entry: RunnerCatalogEntry | undefined, option
 
 /**
  * Checks every `runners:` block (global `defaults.runners` and each container's) against the
- * installed plugins: unknown ids, an os runner that is not installed, and each runner's options
+ * installed plugins: unknown ids, an `os:` that names no installed runner of kind 'os' (the list
+ * of os runners is whatever plugins are installed, not fixed by the engine), and each runner's options
  * against its own optionsSchema (defaults applied first). Throws one ConfigError with all problems.
  */
 export function validateRunnerOptions(config: LoadedConfig, runners: RunnerCatalog): void {
   const problems: ConfigProblem[] = [];
   const installed = [...runners.keys()].sort().join(', ') || 'none';
+  const installedOs =
+    [...runners.values()]
+      .filter((r) => r.kind === 'os')
+      .map((r) => r.id)
+      .sort()
+      .join(', ') || 'none';
   const globalBlock = config.global.defaults?.runners;
   const globalOs = globalBlock?.os ?? DEFAULT_OS_RUNNER;
 
@@ -51,19 +58,16 @@ export function validateRunnerOptions(config: LoadedConfig, runners: RunnerCatal
       return { file, ...(pos && { line: pos.line, column: pos.column }), path: formatPath(path) };
     };
     const os = block['os'];
+    // `os:` is open: any installed runner that declares kind 'os' (a third party's too), or none.
     if (typeof os === 'string' && os !== 'none') {
       const entry = runners.get(os);
-      if (!entry)
+      if (entry?.kind !== 'os')
         problems.push({
           ...at([...prefix, 'os']),
-          message: `os runner '${os}' is not installed (installed: ${installed})`,
-          expected: 'an installed os runner or none',
-        });
-      else if (entry.kind !== 'os')
-        problems.push({
-          ...at([...prefix, 'os']),
-          message: `'${os}' is an app runner, not an os runner`,
-          expected: 'an installed os runner or none',
+          message: entry
+            ? `'${os}' is an app runner, not an os runner (installed os runners: ${installedOs})`
+            : `os runner '${os}' is not installed (installed os runners: ${installedOs})`,
+          expected: 'the id of an installed os runner, or none',
         });
     }
     for (const [id, options] of Object.entries(block)) {
@@ -78,7 +82,7 @@ export function validateRunnerOptions(config: LoadedConfig, runners: RunnerCatal
         });
         continue;
       }
-      if ((entry.kind === 'os' || (OS_RUNNERS as readonly string[]).includes(id)) && id !== osId) {
+      if (entry.kind === 'os' && id !== osId) {
         problems.push({
           ...at(path, true),
           message: `'${id}' is an os runner, but this file's os runner is '${osId}'`,

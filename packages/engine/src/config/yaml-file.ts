@@ -32,7 +32,7 @@ export function parseYamlFile(file: string, text: string): YamlFile {
     } else if (!syntaxReported) {
       // Later syntax errors are mostly echoes of the first; one precise message beats five confusing ones.
       syntaxReported = true;
-      problems.push({ file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${firstLine(err.message)}` });
+      problems.push({ file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${describeSyntaxError(err.message)}` });
     }
   }
   let value: unknown;
@@ -41,7 +41,13 @@ export function parseYamlFile(file: string, text: string): YamlFile {
     try {
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (err) {
-      problems.push({ file, line: 1, column: 1, path: '', message: `YAML could not be read: ${(err as Error).message}` });
+      problems.push({
+        file,
+        line: 1,
+        column: 1,
+        path: '',
+        message: `YAML could not be read: ${describeSyntaxError((err as Error).message)}`,
+      });
     }
   }
   return { file, doc, lineCounter, value, problems };
@@ -60,8 +66,15 @@ function keyAt(text: string, offset: number): string {
   return (m?.[1] ?? text.slice(offset, offset + 1)).replace(/^["']|["']$/g, '');
 }
 
-function firstLine(message: string): string {
-  return message.split('\n')[0] ?? message;
+/**
+ * The parser's description without any source text: only its first line (later lines quote the
+ * file around the error), cut before the first ": ", where the parser appends what it read (a
+ * token, a tag, an alias name: `Unexpected scalar token in YAML stream: "…"`). The file:line:column
+ * says where; an error must never print a piece of a file that may hold secrets.
+ */
+function describeSyntaxError(message: string): string {
+  const first = message.split('\n')[0] ?? message;
+  return first.split(': ')[0] ?? first;
 }
 
 /** The node at a key path; `key: true` returns the mapping key itself (for unknown-key errors). */

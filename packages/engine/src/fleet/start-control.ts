@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 export interface StartControlOptions {
   /** Its presence stops new starts (and in-flight containers at their next safe point). */
   killSwitchFile: string;
+  /** The run's graceful stop (SIGTERM/SIGINT): once aborted, nothing more starts; `detail` says why. */
+  stop?: { signal: AbortSignal; detail: () => string };
   /** Epoch ms after which no container starts (max_runtime.run). */
   runDeadline?: number;
   /** Random delay up to this before each start (jitter_ms). */
@@ -20,7 +22,7 @@ export interface StartControlOptions {
   giveUpMs?: number;
 }
 
-export type StopReason = 'kill-switch' | 'max-runtime' | 'host-load' | 'storage-full';
+export type StopReason = 'kill-switch' | 'signal' | 'max-runtime' | 'host-load' | 'storage-full';
 
 export type StartVerdict =
   | { ok: true; jitterMs: number; rateWaitMs: number; pressureWaitMs: number }
@@ -55,6 +57,8 @@ export class StartControl {
   }
 
   private stop(): { ok: false; reason: StopReason; detail: string } | undefined {
+    const stop = this.options.stop;
+    if (stop?.signal.aborted) return { ok: false, reason: 'signal', detail: `${stop.detail()}; not started` };
     if (this.killSwitchOn())
       return { ok: false, reason: 'kill-switch', detail: `kill switch ${this.options.killSwitchFile} exists; not started` };
     const { runDeadline, now } = this.options;

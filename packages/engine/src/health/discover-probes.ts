@@ -1,5 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
-import type { Probe } from '@unrot/sdk';
+import type { DeclaredCommand, Probe } from '@unrot/sdk';
 import { discoverPluginModules, loadPluginModule } from '../plugins/plugin-modules.js';
 
 export interface ProbeEntry {
@@ -8,6 +8,8 @@ export interface ProbeEntry {
   optionsSchema: TSchema;
   modulePath: string;
   plugin: { name: string; version: string };
+  /** The commands a check's options make the probe run (Probe.declaredCommands), for the command allowlist. */
+  declaredCommands?: (options: unknown) => DeclaredCommand[];
 }
 
 /** Imports a probe module by path (once per thread) and checks it speaks our SDK version. */
@@ -21,7 +23,14 @@ export async function discoverProbes(pluginRoots: readonly string[]): Promise<Ma
   return new Map(
     [...found].map(([id, { value, modulePath, plugin }]) => [
       id,
-      { id, description: value.description, optionsSchema: value.optionsSchema, modulePath, plugin },
+      {
+        id,
+        description: value.description,
+        optionsSchema: value.optionsSchema,
+        modulePath,
+        plugin,
+        ...(value.declaredCommands ? { declaredCommands: value.declaredCommands.bind(value) } : {}),
+      },
     ]),
   );
 }

@@ -1,4 +1,4 @@
-// The health policy schemas live in the SDK (packages/sdk/src/policy-health.ts) with the other policy keys.
+// The health policy schemas live in the engine's policy module (../policy/health-schema.ts) with the other policy keys.
 export {
   HealthBackoffSchema,
   type HealthCheck,
@@ -15,4 +15,4 @@ export {
   healthCheckName,
   resolveHealthCheck,
   scheduleProblems,
-} from '@unrot/sdk';
+} from '../policy/index.js';

@@ -1,4 +1,4 @@
-import type { ProcessMatch, RestartPolicy } from '@unrot/sdk';
+import type { ProcessMatch, RestartPolicy } from '../policy/index.js';
 
 /** One `restart.processes` entry as a worker runs it: defaults filled in, times in ms. */
 export interface TaskRestartProcess {

@@ -1,4 +1,5 @@
-import { type Exec, type ProcessMatch, toUnrotError, UnrotError } from '@unrot/sdk';
+import { type Exec, toUnrotError, UnrotError } from '@unrot/sdk';
+import type { ProcessMatch } from '../policy/index.js';
 import type { Clock } from './clock.js';
 import type { TaskRestartProcess } from './restart-policy.js';
 import { POLL_MS, pause, seconds } from './restart-wait.js';

@@ -1,10 +1,11 @@
 import type { Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { type HealthCheckPolicySchema, type RestartPolicy, restartProblems } from '@unrot/sdk';
+import { allowlistProblems, allowsUnlisted } from '../config/command-allowlist.js';
 import { ConfigError, type ConfigProblem } from '../config/config-error.js';
 import { formatPath, type KeyPath } from '../config/key-path.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { schemaProblems } from '../config/schema-problems.js';
+import { type HealthCheckPolicySchema, type RestartPolicy, restartProblems } from '../policy/index.js';
 import type { ProbeEntry } from './discover-probes.js';
 import { healthCheckName, resolveHealthCheck, scheduleProblems } from './policy-schema.js';
 
@@ -14,7 +15,8 @@ type CheckPolicy = Static<typeof HealthCheckPolicySchema>;
  * Checks every `health_checks:` list (global `defaults` and each container's) against the
  * installed probes, like runner options: unknown probe ids, each probe's options against its
  * own schema (defaults applied first), schedule rules JSON schema cannot state, and duplicate
- * check names; and every `restart:` block for rules its schema cannot state (restartProblems).
+ * check names; the commands a probe declares (cmd: argv) against command_allowlist; and every
+ * `restart:` block for rules its schema cannot state (restartProblems).
  * Throws one ConfigError with every problem (file, line, key path).
  */
 export function validateHealthPolicy(config: LoadedConfig, probes: ReadonlyMap<string, ProbeEntry>): void {
@@ -47,13 +49,17 @@ export function validateHealthPolicy(config: LoadedConfig, probes: ReadonlyMap<s
           message: `unknown probe '${raw.probe}' (installed: ${installed})`,
           expected: 'the id of an installed probe plugin',
         });
-      else
-        problems.push(
-          ...schemaProblems(entry.optionsSchema, Value.Default(entry.optionsSchema, Value.Clone(raw.options ?? {})), site, [
-            ...path,
-            'options',
-          ]),
-        );
+      else {
+        const options = Value.Default(entry.optionsSchema, Value.Clone(raw.options ?? {}));
+        const optionProblems = schemaProblems(entry.optionsSchema, options, site, [...path, 'options']);
+        problems.push(...optionProblems);
+        // A probe's own commands (cmd: argv) run in the container before the backup, so they
+        // answer to command_allowlist like hooks do; only once the options are known to be valid.
+        if (optionProblems.length === 0 && entry.declaredCommands) {
+          const commands = entry.declaredCommands(options).map((c) => ({ argv: c.argv, path: [...path, 'options', ...c.path] }));
+          problems.push(...allowlistProblems(config, file, commands, allowsUnlisted(config, file)));
+        }
+      }
       for (const message of scheduleProblems(resolveHealthCheck(raw).schedule))
         problems.push({ ...at([...path, 'schedule']), message, expected: 'a schedule whose thresholds fit its attempts' });
     }

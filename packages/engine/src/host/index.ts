@@ -1,5 +1,6 @@
 export { CappedOutput } from './capped-output.js';
 export type { ContainerConfig, Host, HostExecOptions, HostExecResult } from './host.js';
+export { HOST_TOOL_ENV_VARIABLE, type HostSpec, hostToolEnvAllowlist, type PctHostSpec, pctHostFrom, pctHostSpec } from './host-spec.js';
 export { mapLimit } from './map-limit.js';
 export { parseListSnapshot, type SnapshotTreeEntry } from './parse-listsnapshot.js';
 export { decodeText, flattenPctConfig, type ParsedPctConfig, parsePctConfig } from './parse-pct-config.js';
@@ -9,6 +10,7 @@ export { type PveshLxcEntry, parsePveshLxc } from './parse-pvesh-lxc.js';
 export { type PvesmStorage, parsePvesmStatus } from './parse-pvesm-status.js';
 export { splitTags } from './parse-tags.js';
 export { pctContainerError } from './pct-errors.js';
-export { hostToolEnv, PctHost, type PctHostOptions } from './pct-host.js';
+export { hostToolEnv, PctHost, type PctHostOptions, pctExecArgv, pctSnapshotArgv } from './pct-host.js';
 export { isKnownLock, PCT_LOCKS, type PctLock } from './pct-locks.js';
+export { PortHost, serveHost } from './port-host.js';
 export { type RunToolOptions, type RunToolResult, runTool } from './run-tool.js';

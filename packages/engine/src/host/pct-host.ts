@@ -17,14 +17,12 @@ export interface PctHostOptions {
   node?: string;
   /** PATH used to find `pct`/`pvesh` (and passed on); default: process.env.PATH at call time. */
   path?: string;
-  /** Extra variables for the host tools, merged over the minimal set (see hostToolEnv). */
-  env?: Record<string, string>;
   /**
-   * Names of unrot's own environment variables passed on to the host tools when set, matched
-   * by prefix. Default `['UNROT_SANDBOX_']`: the sandbox's pct/pvesh stand-ins find their
-   * state through these; they never exist on a real host.
+   * Extra variables for the host tools, merged over the minimal set (see hostToolEnv). Nothing
+   * else of unrot's environment is passed on; the sandbox's stand-ins get their UNROT_SANDBOX_*
+   * variables only through here (see host-spec.ts, UNROT_HOST_TOOL_ENV).
    */
-  passEnvPrefixes?: readonly string[];
+  env?: Record<string, string>;
   /** Time limit for list/config/status calls; default 60 s. */
   toolTimeoutMs?: number;
   /** Cap per output stream; default 4 MiB. */
@@ -51,6 +49,16 @@ export function hostToolEnv(path: string, extra: Record<string, string> = {}): R
 }
 
 const DEFAULT_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** `pct exec VMID -- argv…`: what plans and logs show for a command inside a container. */
+export function pctExecArgv(vmid: number, argv: readonly string[]): string[] {
+  return ['pct', 'exec', String(vmid), '--', ...argv];
+}
+
+/** `pct snapshot VMID NAME --description TEXT`. */
+export function pctSnapshotArgv(vmid: number, name: string, description: string): string[] {
+  return ['pct', 'snapshot', String(vmid), name, '--description', description];
+}
 const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9.-]*$/;
 
 /** Host over the real Proxmox CLIs (`pct`, `pvesh`, `pvesm`), found on PATH. */
@@ -67,7 +75,7 @@ export class PctHost implements Host {
   }
 
   execArgv(vmid: number, argv: readonly string[]): string[] {
-    return ['pct', 'exec', String(vmid), '--', ...argv];
+    return pctExecArgv(vmid, argv);
   }
 
   async exec(vmid: number, argv: readonly string[], options: HostExecOptions): Promise<HostExecResult> {
@@ -144,7 +152,7 @@ export class PctHost implements Host {
 
   /** `pct snapshot VMID NAME --description TEXT`. Throws E_SNAPSHOT_UNSUPPORTED, E_CT_LOCKED or E_BACKUP_FAILED. */
   async snapshot(vmid: number, name: string, description: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    await this.task('snapshot', vmid, ['pct', 'snapshot', String(vmid), name, '--description', description], timeoutMs, signal);
+    await this.task('snapshot', vmid, pctSnapshotArgv(vmid, name, description), timeoutMs, signal);
   }
 
   /** `pct delsnapshot VMID NAME`. */
@@ -199,7 +207,7 @@ export class PctHost implements Host {
 
   /** The exact argv each backup operation runs, for plans. */
   snapshotArgv(vmid: number, name: string, description: string): string[] {
-    return ['pct', 'snapshot', String(vmid), name, '--description', description];
+    return pctSnapshotArgv(vmid, name, description);
   }
 
   /** A Proxmox task command (pct snapshot/rollback/…, vzdump): exit 0 or a coded error from its output. */
@@ -216,7 +224,7 @@ export class PctHost implements Host {
   private run(argv: readonly string[], timeoutMs: number, signal: AbortSignal | undefined, input?: string): Promise<RunToolResult> {
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UnrotError('E_USAGE', `invalid timeout ${timeoutMs}`, { argv });
     return runTool(argv, {
-      env: hostToolEnv(this.options.path ?? process.env['PATH'] ?? DEFAULT_PATH, { ...this.passedEnv(), ...this.options.env }),
+      env: hostToolEnv(this.options.path ?? process.env['PATH'] ?? DEFAULT_PATH, this.options.env),
       timeoutMs,
       signal,
       input,
@@ -224,15 +232,6 @@ export class PctHost implements Host {
       killGraceMs: this.options.killGraceMs ?? 5000,
       drainMs: this.options.drainMs ?? 2000,
     });
-  }
-
-  private passedEnv(): Record<string, string> {
-    const prefixes = this.options.passEnvPrefixes ?? ['UNROT_SANDBOX_'];
-    const passed: Record<string, string> = {};
-    for (const [key, value] of Object.entries(process.env)) {
-      if (value !== undefined && prefixes.some((prefix) => key.startsWith(prefix))) passed[key] = value;
-    }
-    return passed;
   }
 
   /** A host query: must exit 0; pct's own container errors keep their codes. */

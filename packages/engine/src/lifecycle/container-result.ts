@@ -1,4 +1,5 @@
-import { ContainerStatusSchema, type ErrorCode, type Static, Type, UpdateSchema } from './typebox.js';
+import { type Static, Type } from '@sinclair/typebox';
+import { ContainerStatusSchema, type ErrorCode, UpdateSchema } from '@unrot/sdk';
 
 export const ErrorInfoSchema = Type.Object(
   {
@@ -6,6 +7,11 @@ export const ErrorInfoSchema = Type.Object(
     runner: Type.Optional(Type.String()),
     code: Type.String(),
     message: Type.String(),
+    /**
+     * When the failure came from a command: the last lines (at most 50) of its stdout, then its
+     * stderr, so the package manager's own words (e.g. dpkg's "error processing archive") are kept.
+     */
+    output: Type.Optional(Type.Array(Type.String())),
   },
   { additionalProperties: false },
 );
@@ -274,6 +280,8 @@ export const ContainerReportSchema = Type.Object(
     outcome: ContainerOutcomeSchema,
     skipReason: Type.Optional(Type.String()),
     skipDetail: Type.Optional(Type.String()),
+    /** when skipped: benign, cut-short (exit 5) or attention (needs an operator; exit 6) — docs/exit-codes.md */
+    skipClass: Type.Optional(Type.Union([Type.Literal('benign'), Type.Literal('cut-short'), Type.Literal('attention')])),
     error: Type.Optional(ErrorInfoSchema),
     runners: Type.Array(RunnerReportSchema),
     backup: Type.Optional(BackupReportSchema),

@@ -1,5 +1,6 @@
 import { type Exec, type ExecOptions, type ExecRecord, type ExecResult, UnrotError } from '@unrot/sdk';
 import type { Host } from '../host/host.js';
+import { outputTail } from './output-tail.js';
 
 export interface EngineExecOptions {
   host: Host;
@@ -10,6 +11,12 @@ export interface EngineExecOptions {
   /** False outside apply: a runner that tries to change anything while detecting, checking or planning is stopped. */
   allowChange: boolean;
   onRecord?: (record: ExecRecord) => void;
+  /**
+   * A command that exited non-zero with output, accepted by its caller or not: the tail of its
+   * stdout and stderr (output-tail.ts), for the container's log. A hook or probe that judges the
+   * exit code itself is covered too.
+   */
+  onFailedOutput?: (failed: { argv: readonly string[]; exitCode: number; output: string[] }) => void;
 }
 
 /**
@@ -18,7 +25,7 @@ export interface EngineExecOptions {
  * not accept become coded errors, 126/127 with their own codes.
  */
 export function createEngineExec(options: EngineExecOptions): Exec {
-  const { host, vmid, dryRun, signal, defaultTimeoutMs, allowChange, onRecord } = options;
+  const { host, vmid, dryRun, signal, defaultTimeoutMs, allowChange, onRecord, onFailedOutput } = options;
 
   const run = async (kind: 'read' | 'change', argv: readonly string[], opts: ExecOptions | undefined): Promise<ExecResult> => {
     if (argv.length === 0 || argv.some((a) => typeof a !== 'string')) {
@@ -40,8 +47,11 @@ export function createEngineExec(options: EngineExecOptions): Exec {
       durationMs: res.durationMs,
       dryRun: false,
     };
+    const output = res.exitCode === 0 ? [] : outputTail(res.stdout, res.stderr);
+    if (output.length > 0) onFailedOutput?.({ argv, exitCode: res.exitCode, output });
     if (ok.includes(res.exitCode)) return result;
-    const details = { argv, exitCode: res.exitCode, stderr: res.stderr.slice(-2000) };
+    // `output` (both streams' tail) is what the report's error.output shows; `stderr` stays for runners that read it.
+    const details = { argv, exitCode: res.exitCode, stderr: res.stderr.slice(-2000), output };
     const summary = res.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 500);
     if (res.exitCode === 127) throw new UnrotError('E_EXEC_NOT_FOUND', `${argv[0]}: not found in CT ${vmid}`, details);
     if (res.exitCode === 126) throw new UnrotError('E_EXEC_NOT_EXECUTABLE', `${argv[0]}: not executable in CT ${vmid}`, details);

@@ -1,160 +1,332 @@
 import type { LifecycleEventName, LifecycleStep } from '@unrot/sdk';
+import type { JournalStep } from '../safety/journal.js';
+import type { ContainerTask, TimeoutsMs } from './container-task.js';
 
-export type FailurePolicy = 'abort-run' | 'skip-container' | 'fail-container' | 'rollback';
+/** What a failure of a step does: the run stops, the container fails, or the safety net rolls it back. */
+export type FailurePolicy = 'abort-run' | 'fail-container' | 'rollback';
 
-export interface StepSpec {
-  step: LifecycleStep;
-  /** Whether the step runs during `unrot plan` / dry-run. */
-  runsInDryRun: boolean;
-  /** `run` steps happen once per run, `container` steps once per container, `runner` steps once per runner. */
-  scope: 'run' | 'container' | 'runner';
-  /** What a failure of this step does. */
-  onFailure: FailurePolicy;
-  /** Read-only steps may be retried (policy `retries`); changing steps never are. */
-  retryable: boolean;
-  /** Timeout key in the effective policy, if the step has its own limit. */
-  timeout?: 'preflight' | 'detect' | 'check' | 'plan' | 'backup' | 'apply' | 'verify' | 'rollback';
-  emits: readonly LifecycleEventName[];
+/**
+ * What one row runs over: once per run (`runUnrot`), once per container, once per runner
+ * (consecutive runner rows form a block walked runner by runner), or over the container's
+ * health-check probes.
+ */
+export type StepScope = 'run' | 'container' | 'runner' | 'probe';
+
+/** Names a row: the lifecycle step it is, with `sources` for the per-runner pre-flight. */
+export type RowId = LifecycleStep | 'sources';
+
+/** What the walker knows when it decides whether a row runs. */
+export interface StepView {
+  task: ContainerTask;
+  dryRun: boolean;
+  /** Runners whose plan is not empty. */
+  pending: number;
+  /** Some runner's apply changed something. */
+  changed: boolean;
+  /** A backup was taken (there is something to roll back to). */
+  backupTaken: boolean;
+  /** The runner a runner-scope row runs for. */
+  runner?: { id: string; hasSources: boolean /** steps in its plan */; steps: number };
+  /** The failure that sent the walk to the rollback rows. */
+  failure?: { runner?: string | undefined };
 }
 
 /**
- * The lifecycle as data (semantic-release style): the pipeline walks this table, the
- * dry-run rule and the failure matrix are read from it, and tests assert on it.
+ * When a row runs. `task` is decided by the task alone (also used for the container's
+ * deadline); `state` by what earlier rows found. Both must hold; a missing one holds.
+ */
+export interface StepCondition {
+  /** For docs/design.md. */
+  text: string;
+  task?: (task: ContainerTask) => boolean;
+  state?: (view: StepView) => boolean;
+}
+
+export interface StepSpec {
+  id: RowId;
+  step: LifecycleStep;
+  scope: StepScope;
+  /** Whether the step runs during `unrot plan` / dry-run. */
+  runsInDryRun: boolean;
+  /** Dry-run: the step does not run, but the plan lists what it would do (backup, hooks, commands, restarts). */
+  inPlan?: boolean;
+  /** Read-only steps are retried (policy `retries`, transient errors only); changing steps never are. */
+  retryable: boolean;
+  /** Timeout key in the effective policy; the step is aborted past it. */
+  timeout?: keyof TimeoutsMs;
+  /** What a failure of this step does. */
+  onFailure: FailurePolicy;
+  /** `normal` rows run while nothing failed; `on-failure` rows only after a failure whose policy is rollback. */
+  phase: 'normal' | 'on-failure';
+  /** The journal records this step (atomically) before the row runs. */
+  journal?: JournalStep;
+  /** A safe point: the kill switch is checked before the row, as long as nothing was journaled. */
+  safePoint?: boolean;
+  when?: StepCondition;
+  /** The events the step emits, `step:*` and `exec` included; the walker refuses any other. */
+  emits: readonly LifecycleEventName[];
+}
+
+const pending: StepCondition['state'] = (v) => v.pending > 0;
+const STEP = ['step:start', 'step:end', 'step:fail'] as const;
+
+/**
+ * The lifecycle as data (semantic-release style). `walkContainer` (walk-lifecycle.ts) executes
+ * the container rows in this order, applying each row's condition, dry-run rule, timeout,
+ * retries, journal, kill-switch safe point and failure policy; the step bodies
+ * (container-steps.ts) only do the work. The container's deadline and docs/design.md are
+ * derived from this table, and tests assert the executed order against it.
  */
 export const LIFECYCLE: readonly StepSpec[] = [
-  { step: 'resolve', runsInDryRun: true, scope: 'run', onFailure: 'abort-run', retryable: false, emits: ['run:start', 'container:skip'] },
   {
-    step: 'preflight',
+    id: 'resolve',
+    step: 'resolve',
+    scope: 'run',
     runsInDryRun: true,
+    retryable: false,
+    onFailure: 'abort-run',
+    phase: 'normal',
+    emits: ['run:start', 'container:skip'],
+  },
+  {
+    // Its findings (stopped, locked, vanished, storage full, no runners) skip the container with a
+    // reason; a pre-flight that cannot complete (host error, timeout) fails it.
+    id: 'preflight',
+    step: 'preflight',
     scope: 'container',
-    // Its findings (stopped, locked, vanished) skip the container with a reason; a pre-flight
-    // that cannot complete (host error, timeout) fails it.
-    onFailure: 'fail-container',
+    runsInDryRun: true,
     retryable: false,
     timeout: 'preflight',
-    emits: ['step:start', 'step:end', 'container:skip'],
+    onFailure: 'fail-container',
+    phase: 'normal',
+    safePoint: true,
+    emits: [...STEP, 'container:skip'],
   },
   {
+    // The runner block (detect … plan) is walked runner by runner; not applicable fails the container.
+    id: 'detect',
     step: 'detect',
-    runsInDryRun: true,
     scope: 'runner',
-    onFailure: 'fail-container',
+    runsInDryRun: true,
     retryable: false,
     timeout: 'detect',
-    emits: ['step:start', 'step:end', 'step:fail', 'exec'],
+    onFailure: 'fail-container',
+    phase: 'normal',
+    safePoint: true,
+    emits: [...STEP, 'exec'],
   },
   {
-    step: 'check',
-    runsInDryRun: true,
+    // The runner's package sources must answer from inside the container before check refreshes anything.
+    id: 'sources',
+    step: 'preflight',
     scope: 'runner',
+    runsInDryRun: true,
+    retryable: false,
+    timeout: 'preflight',
     onFailure: 'fail-container',
+    phase: 'normal',
+    when: {
+      text: '`preflight.network` and the runner lists its sources',
+      task: (t) => t.preflight?.network === true,
+      state: (v) => v.runner?.hasSources === true,
+    },
+    emits: [...STEP, 'exec', 'container:skip'],
+  },
+  {
+    id: 'check',
+    step: 'check',
+    scope: 'runner',
+    runsInDryRun: true,
     retryable: true,
     timeout: 'check',
-    emits: ['step:start', 'step:end', 'step:fail', 'exec', 'updates:found'],
+    onFailure: 'fail-container',
+    phase: 'normal',
+    emits: [...STEP, 'exec', 'updates:found'],
   },
   {
+    id: 'plan',
     step: 'plan',
-    runsInDryRun: true,
     scope: 'runner',
-    onFailure: 'fail-container',
+    runsInDryRun: true,
     retryable: false,
     timeout: 'plan',
-    emits: ['step:start', 'step:end', 'step:fail', 'plan:ready'],
+    onFailure: 'fail-container',
+    phase: 'normal',
+    emits: [...STEP, 'plan:ready'],
   },
   {
-    // Only when the plan is not empty and health checks are configured: each probe's schedule
-    // runs once before anything changes; the outcomes are the gate's baseline. A failing probe
-    // does not fail the step (it is recorded as the baseline); only an abort or a timeout does.
+    // Each probe's schedule runs once before anything changes; the outcomes are the gate's baseline.
+    // A failing probe does not fail the step (it is the baseline); only an abort or a timeout does.
+    id: 'baseline',
     step: 'baseline',
+    scope: 'probe',
     runsInDryRun: false,
-    scope: 'container',
-    onFailure: 'fail-container',
     retryable: false,
     timeout: 'verify',
-    emits: ['step:start', 'step:end', 'step:fail', 'exec'],
+    onFailure: 'fail-container',
+    phase: 'normal',
+    safePoint: true,
+    when: { text: 'plan not empty, health checks configured', task: (t) => (t.healthChecks?.length ?? 0) > 0, state: pending },
+    emits: [...STEP, 'exec'],
   },
   {
-    // Only when the plan is not empty. Journaled first; its failure means nothing was changed.
+    // Journaled first; its failure means nothing was changed. In a dry-run: the planned snapshot.
+    id: 'backup',
     step: 'backup',
-    runsInDryRun: false,
     scope: 'container',
-    onFailure: 'fail-container',
+    runsInDryRun: false,
+    inPlan: true,
     retryable: false,
     timeout: 'backup',
-    emits: ['step:start', 'step:end', 'step:fail', 'backup:taken', 'container:skip'],
+    onFailure: 'fail-container',
+    phase: 'normal',
+    journal: 'backup',
+    safePoint: true,
+    when: { text: 'plan not empty, `backup.mode` ≠ none', task: (t) => t.backup.mode !== 'none', state: pending },
+    emits: [...STEP, 'backup:taken', 'container:skip'],
   },
   {
-    // Policy `pre_update`: the admin's commands, in order, after the backup and before any runner
-    // changes the container (journaled as apply, so a crash here is rolled back). `plan` lists them.
+    // Policy `pre_update`: after the backup, before any runner changes the container.
+    id: 'pre-update',
     step: 'pre-update',
-    runsInDryRun: false,
     scope: 'container',
-    onFailure: 'rollback',
+    runsInDryRun: false,
+    inPlan: true,
     retryable: false,
     timeout: 'apply',
-    emits: ['step:start', 'step:end', 'step:fail', 'exec'],
+    onFailure: 'rollback',
+    phase: 'normal',
+    journal: 'apply',
+    safePoint: true,
+    when: { text: 'plan not empty, `pre_update` not empty', task: (t) => (t.hooks?.preUpdate.length ?? 0) > 0, state: pending },
+    emits: [...STEP, 'exec'],
   },
   {
+    // Runner by runner (the pending ones, in policy order); the first failure stops the rest.
+    id: 'apply',
     step: 'apply',
-    runsInDryRun: false,
     scope: 'runner',
-    onFailure: 'rollback',
+    runsInDryRun: false,
+    inPlan: true,
     retryable: false,
     timeout: 'apply',
-    emits: ['step:start', 'step:end', 'step:fail', 'exec'],
+    onFailure: 'rollback',
+    phase: 'normal',
+    journal: 'apply',
+    safePoint: true,
+    when: { text: "the runner's plan is not empty", state: (v) => (v.runner?.steps ?? 0) > 0 },
+    emits: [...STEP, 'exec'],
   },
   {
     // Policy `post_update`: after every runner applied, before restarts and verification.
+    id: 'post-update',
     step: 'post-update',
-    runsInDryRun: false,
     scope: 'container',
-    onFailure: 'rollback',
+    runsInDryRun: false,
+    inPlan: true,
     retryable: false,
     timeout: 'apply',
-    emits: ['step:start', 'step:end', 'step:fail', 'exec'],
+    onFailure: 'rollback',
+    phase: 'normal',
+    when: { text: 'plan not empty, `post_update` not empty', task: (t) => (t.hooks?.postUpdate.length ?? 0) > 0, state: pending },
+    emits: [...STEP, 'exec'],
   },
   {
-    // Policy `restart`: units (systemctl restart, then active), processes (signal, start or let the
-    // supervisor, a new PID that stays up) and compose projects (up --force-recreate, running). Only when the update changed something (or restart.when: always); `plan` lists the commands.
+    // Policy `restart`: units, processes, compose projects; `plan` lists the commands.
+    id: 'restart',
     step: 'restart',
-    runsInDryRun: false,
     scope: 'container',
-    onFailure: 'rollback',
+    runsInDryRun: false,
+    inPlan: true,
     retryable: false,
     timeout: 'verify',
-    emits: ['step:start', 'step:end', 'step:fail', 'exec'],
+    onFailure: 'rollback',
+    phase: 'normal',
+    when: {
+      text: 'plan not empty, `restart` configured, the update changed something (or `restart.when: always`)',
+      task: (t) => t.restart !== undefined,
+      state: (v) => v.pending > 0 && (v.dryRun || v.task.restart?.when === 'always' || v.changed),
+    },
+    emits: [...STEP, 'exec'],
   },
   {
-    // The container still runs, every planned update is gone from a fresh check, and every
-    // health check passes again (its schedule: warm-up, backoff, thresholds), gated on its baseline.
+    // Still running, every planned update gone from a fresh check, every health check passes
+    // again (gated on its baseline).
+    id: 'verify',
     step: 'verify',
-    runsInDryRun: false,
     scope: 'container',
-    onFailure: 'rollback',
+    runsInDryRun: false,
     retryable: false,
     timeout: 'verify',
-    emits: ['step:start', 'step:end', 'step:fail', 'exec'],
+    onFailure: 'rollback',
+    phase: 'normal',
+    journal: 'verify',
+    when: { text: 'plan not empty', state: pending },
+    emits: [...STEP, 'exec'],
   },
   {
-    // Only after a failed critical apply or verification, when a backup exists.
+    // The journal keeps saying "rollback" when it fails: the next run tries again.
+    id: 'rollback',
     step: 'rollback',
-    runsInDryRun: false,
     scope: 'container',
-    onFailure: 'fail-container',
+    runsInDryRun: false,
     retryable: false,
     timeout: 'rollback',
-    emits: ['step:start', 'step:end', 'step:fail', 'rollback:done'],
+    onFailure: 'fail-container',
+    phase: 'on-failure',
+    journal: 'rollback',
+    when: {
+      text: 'a backup exists, `rollback.on_failure`, the failing runner is critical (`rollback.critical`, default all)',
+      task: (t) => t.backup.mode !== 'none' && t.rollback.onFailure,
+      state: (v) =>
+        v.backupTaken &&
+        v.task.rollback.onFailure &&
+        (v.failure?.runner === undefined || v.task.rollback.critical === undefined || v.task.rollback.critical.includes(v.failure.runner)),
+    },
+    emits: [...STEP, 'rollback:done'],
   },
-  { step: 'report', runsInDryRun: true, scope: 'run', onFailure: 'abort-run', retryable: false, emits: ['container:end', 'run:end'] },
+  {
+    id: 'report',
+    step: 'report',
+    scope: 'run',
+    runsInDryRun: true,
+    retryable: false,
+    onFailure: 'abort-run',
+    phase: 'normal',
+    emits: ['container:end', 'run:end'],
+  },
 ];
 
+/** The rows one container's pipeline walks, in order. */
+export const CONTAINER_ROWS: readonly StepSpec[] = LIFECYCLE.filter((s) => s.scope !== 'run');
+
+/** The first row of a lifecycle step. */
 export function stepSpec(step: LifecycleStep): StepSpec {
   const spec = LIFECYCLE.find((s) => s.step === step);
   if (!spec) throw new Error(`no lifecycle step ${step}`);
   return spec;
 }
 
-/** The steps a run performs, in order, for the given mode. */
-export function stepsFor(dryRun: boolean): StepSpec[] {
-  return LIFECYCLE.filter((s) => !dryRun || s.runsInDryRun);
+/** Whether a row can run at all for this task (its task condition holds). */
+export function rowApplies(row: StepSpec, task: ContainerTask): boolean {
+  return row.when?.task?.(task) ?? true;
+}
+
+// Past the sum of its step limits, a pipeline is stuck in something no step timeout caught.
+const DEADLINE_MARGIN_MS = 30_000;
+
+/**
+ * The longest one container's pipeline may take: every row that can run for this task, at its
+ * timeout, times its attempts, once per runner for runner rows, plus a margin. The worker thread
+ * is stopped past it (E_STEP_TIMEOUT).
+ */
+export function containerDeadlineMs(task: ContainerTask): number {
+  const runners = Math.max(1, task.runners.length);
+  let total = DEADLINE_MARGIN_MS;
+  for (const row of CONTAINER_ROWS) {
+    if (!row.timeout || !rowApplies(row, task)) continue;
+    const attempts = row.retryable ? task.retries + 1 : 1;
+    total += task.timeoutsMs[row.timeout] * attempts * (row.scope === 'runner' ? runners : 1);
+  }
+  return total;
 }

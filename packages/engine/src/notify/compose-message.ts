@@ -2,10 +2,13 @@ import { join } from 'node:path';
 import type { Notification } from '@unrot/sdk';
 import type { ContainerReport } from '../lifecycle/container-result.js';
 import type { RunReport } from '../report/run-report.js';
+import { terminalField } from '../report/terminal-text.js';
 import { readLogTail } from './log-tail.js';
-import { isFailed, rollbackOf, type SeverityVerdict } from './severity.js';
+import { attentionOf, isFailed, rollbackOf, type SeverityVerdict } from './severity.js';
 
 export const LOG_TAIL_LINES = 20;
+/** Lines of the failing command's own output (the report's error.output) a message shows. */
+export const OUTPUT_TAIL_LINES_SHOWN = 10;
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -25,6 +28,7 @@ export function countsPhrase(report: RunReport): string {
   if (rolledBack > 0) parts.push(`${rolledBack} rolled back`);
   if (s.updated > 0) parts.push(`${s.updated} updated`);
   if (s.planned > 0) parts.push(`${s.planned} with updates pending`);
+  if ((s.needsAttention ?? 0) > 0) parts.push(`${s.needsAttention} need${s.needsAttention === 1 ? 's' : ''} attention`);
   if (parts.length === 0) parts.push(s.nothingToDo > 0 ? `${s.nothingToDo} up to date` : 'nothing to do');
   return parts.join(', ');
 }
@@ -58,10 +62,33 @@ async function failureBlock(c: ContainerReport): Promise<string[]> {
   const e = c.error;
   const where = e ? `step ${e.step}${e.runner ? ` (${e.runner})` : ''}, ${e.code}: ${e.message}` : 'failed';
   const out = [`  ${ctLabel(c)}: ${where}`];
+  // The failing command's own words (e.g. dpkg's "error processing archive"), before unrot's log.
+  const output = e?.output?.slice(-OUTPUT_TAIL_LINES_SHOWN) ?? [];
+  if (output.length > 0) {
+    out.push(`    last ${plural(output.length, 'line')} of the command's output:`);
+    for (const line of output) out.push(`      ${line}`);
+  }
   if (c.logFile) {
     const tail = await readLogTail(c.logFile, LOG_TAIL_LINES);
     out.push(`    last ${plural(tail.length, 'log line')} of ${c.logFile}:`);
     for (const line of tail) out.push(`      ${line}`);
+  }
+  return out;
+}
+
+/** Skips and recoveries an operator must act on (exit 6): what, and for an interrupted step's lock, the remedy. */
+function attentionLines(report: RunReport): string[] {
+  const { containers } = attentionOf(report);
+  const recoveries = report.recoveries.filter((r) => r.attention === true || r.action === 'failed');
+  if (containers.length === 0 && recoveries.length === 0) return [];
+  const out = ['', 'Needs attention:'];
+  for (const r of recoveries) {
+    out.push(`  CT ${r.vmid}: ${r.detail}${r.error ? ` (${r.error})` : ''}`);
+    for (const step of r.remedy ?? []) out.push(`    - ${step}`);
+  }
+  const named = new Set(recoveries.map((r) => r.vmid));
+  for (const c of containers.filter((c) => !named.has(c.vmid))) {
+    out.push(`  ${ctLabel(c)}: skipped (${c.skipReason})${c.skipDetail ? `: ${c.skipDetail}` : ''}`);
   }
   return out;
 }
@@ -113,7 +140,10 @@ function nextSteps(report: RunReport, failed: ContainerReport[]): string[] {
   return out;
 }
 
-/** The message for a run: compressed when all is well, logs for failures, loud with next steps for a failure. */
+/**
+ * The message for a run: compressed when all is well, logs for failures, loud with next steps for a
+ * failure. Plain text with control characters escaped; each notifier escapes it for its own markup.
+ */
 export async function composeNotification(report: RunReport, verdict: SeverityVerdict): Promise<Notification> {
   const failed = report.containers.filter(isFailed);
   const updated = report.containers.filter((c) => c.outcome === 'updated' || c.outcome === 'planned');
@@ -129,11 +159,21 @@ export async function composeNotification(report: RunReport, verdict: SeverityVe
     lines.push('', 'Failed:');
     for (const c of failed) lines.push(...(await failureBlock(c)));
   }
+  lines.push(...attentionLines(report));
   if (updated.length > 0) {
     lines.push('', report.dryRun ? 'Pending:' : 'Updated:');
     for (const c of updated) lines.push(`  ${ctLabel(c)}: ${changedSummary(c)}`);
   }
   if (verdict.severity === 'failure') lines.push('', ...restoreLines(failed), '', ...nextSteps(report, failed));
   lines.push('', `Report: ${join(report.logDir, 'report.json')}`);
-  return { severity: verdict.severity, title: composeTitle(report, verdict), text: lines.join('\n'), runId: report.runId, report };
+  // Each entry is one line laid out here; control characters and line breaks inside one came from a
+  // container or a state file (a version, stderr, a log line) and are shown escaped: messages end up
+  // in terminals too (ntfy subscribe, mail clients), and a line break could forge a report line.
+  return {
+    severity: verdict.severity,
+    title: terminalField(composeTitle(report, verdict)),
+    text: lines.map(terminalField).join('\n'),
+    runId: report.runId,
+    report,
+  };
 }

@@ -1,6 +1,6 @@
-// The schemas live in the SDK with the rest of the policy; re-exported for the notify module.
-import type { NotificationSink, NotifySeverity } from '@unrot/sdk';
-import { SEVERITIES } from '@unrot/sdk';
+// The schemas live in the engine's policy module with the rest of the policy; re-exported for the notify module.
+import type { NotificationSink, NotifySeverity } from '../policy/index.js';
+import { SEVERITIES } from '../policy/index.js';
 
 export {
   DEFAULT_MIN_SEVERITY,
@@ -14,7 +14,7 @@ export {
   SeveritySchema,
   type Throttle,
   ThrottleSchema,
-} from '@unrot/sdk';
+} from '../policy/index.js';
 
 export function severityRank(s: NotifySeverity): number {
   return SEVERITIES.indexOf(s);

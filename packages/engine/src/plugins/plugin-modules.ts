@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SDK_VERSION, UnrotError } from '@unrot/sdk';
+import { assertSdkCompatible, type PluginManifest } from './sdk-compat.js';
 
 /** The three kinds of module a plugin's `unrot` block can list, and how to recognise each. */
 const KINDS = {
@@ -33,8 +34,11 @@ function looksLike(kind: PluginKind, value: unknown): boolean {
   );
 }
 
-/** Imports a plugin module by path (once per thread) and checks it speaks our SDK version. */
-export function loadPluginModule<T extends PluginValue>(kind: PluginKind, modulePath: string): Promise<T> {
+/**
+ * Imports a plugin module by path (once per thread) and checks it speaks our SDK version.
+ * `pluginName` (known at discovery, not in a worker) only makes the refusal name the package.
+ */
+export function loadPluginModule<T extends PluginValue>(kind: PluginKind, modulePath: string, pluginName?: string): Promise<T> {
   const key = `${kind}:${modulePath}`;
   let pending = cache.get(key) as Promise<T> | undefined;
   if (!pending) {
@@ -52,12 +56,11 @@ export function loadPluginModule<T extends PluginValue>(kind: PluginKind, module
       }
       const typed = value as T;
       if (typed.sdk !== SDK_VERSION) {
+        const from = pluginName ? ` of plugin ${pluginName}` : '';
         throw new UnrotError(
           'E_PLUGIN_INCOMPATIBLE',
-          `${noun} ${typed.id} targets SDK ${String(typed.sdk)}, this unrot speaks SDK ${SDK_VERSION}`,
-          {
-            modulePath,
-          },
+          `${noun} ${typed.id}${from} was built for SDK ${String(typed.sdk)} (its \`sdk\` field); this unrot speaks SDK ${SDK_VERSION}`,
+          { modulePath, builtFor: typed.sdk ?? null, engineSdk: SDK_VERSION },
         );
       }
       return typed;
@@ -71,7 +74,8 @@ export function loadPluginModule<T extends PluginValue>(kind: PluginKind, module
 /**
  * Reads the `unrot` block of each plugin root (oclif gives the CLI the roots of installed
  * plugins), and imports the modules listed under `kind`. Roots without that list are skipped;
- * a plugin for another SDK version, or two plugins claiming one id, are refused.
+ * a plugin for another SDK major (its `unrot.sdk` or its @unrot/sdk peer range, see sdk-compat.ts),
+ * or two plugins claiming one id, are refused.
  */
 export async function discoverPluginModules<T extends PluginValue>(
   kind: PluginKind,
@@ -80,7 +84,7 @@ export async function discoverPluginModules<T extends PluginValue>(
   const { noun } = KINDS[kind];
   const found = new Map<string, DiscoveredModule<T>>();
   for (const root of pluginRoots) {
-    let pkg: { name?: string; version?: string; unrot?: Record<string, unknown> };
+    let pkg: PluginManifest;
     try {
       pkg = JSON.parse(await readFile(resolve(root, 'package.json'), 'utf8')) as typeof pkg;
     } catch {
@@ -89,18 +93,10 @@ export async function discoverPluginModules<T extends PluginValue>(
     const list = pkg.unrot?.[kind];
     if (!pkg.unrot || !Array.isArray(list)) continue;
     const plugin = { name: pkg.name ?? root, version: pkg.version ?? '0.0.0' };
-    if (pkg.unrot['sdk'] !== SDK_VERSION) {
-      throw new UnrotError(
-        'E_PLUGIN_INCOMPATIBLE',
-        `plugin ${plugin.name} declares unrot.sdk ${String(pkg.unrot['sdk'])}; this unrot needs ${SDK_VERSION}`,
-        {
-          root,
-        },
-      );
-    }
+    assertSdkCompatible(pkg, root);
     for (const rel of list.filter((m): m is string => typeof m === 'string')) {
       const modulePath = resolve(root, rel);
-      const value = await loadPluginModule<T>(kind, modulePath);
+      const value = await loadPluginModule<T>(kind, modulePath, plugin.name);
       const existing = found.get(value.id);
       if (existing && existing.modulePath !== modulePath) {
         throw new UnrotError('E_PLUGIN_LOAD', `${noun} id '${value.id}' is provided by both ${existing.plugin.name} and ${plugin.name}`, {

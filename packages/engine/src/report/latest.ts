@@ -39,6 +39,12 @@ export async function latestRunId(stateDir: string): Promise<string | undefined>
 export async function readRunReport(stateDir: string, runId?: string): Promise<{ report: RunReport; path: string }> {
   const id = runId ?? (await latestRunId(stateDir));
   if (id === undefined) throw new UnrotError('E_USAGE', `no run has finished yet: ${join(stateDir, 'runs', LATEST)} does not exist`);
+  // A `latest` link that names no run id is not followed (and its target not echoed).
+  if (runId === undefined && !RUN_ID.test(id))
+    throw new UnrotError(
+      'E_INTERNAL',
+      `${join(stateDir, 'runs', LATEST)} does not point at a run id; remove it (the next run recreates it)`,
+    );
   if (!RUN_ID.test(id)) throw new UnrotError('E_USAGE', `'${id}' is not a run id (expected like 20261126T021500Z-3fa9c2)`);
   const path = join(stateDir, 'runs', id, 'report.json');
   let text: string;

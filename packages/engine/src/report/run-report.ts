@@ -28,6 +28,8 @@ export const RunReportSchema = Type.Object(
         rolledBack: Type.Integer({ minimum: 0 }),
         /** containers not started or stopped before any change by the kill switch or max_runtime.run */
         cutShort: Type.Optional(Type.Integer({ minimum: 0 })),
+        /** skipped containers that need an operator (skipClass attention; exit 6 when nothing failed) */
+        needsAttention: Type.Optional(Type.Integer({ minimum: 0 })),
         nothingToDo: Type.Integer({ minimum: 0 }),
         planned: Type.Integer({ minimum: 0 }),
         skipped: Type.Integer({ minimum: 0 }),
@@ -48,6 +50,12 @@ export const RunReportSchema = Type.Object(
           detail: Type.String(),
           to: Type.Optional(Type.String()),
           error: Type.Optional(Type.String()),
+          /** the Proxmox lock the container still carries (e.g. snapshot, backup, rollback) */
+          lock: Type.Optional(Type.String()),
+          /** true when an operator must act (a lock left by unrot's interrupted step): exit 6 at least */
+          attention: Type.Optional(Type.Boolean()),
+          /** what to do, command by command (docs/runbooks/rollback.md) */
+          remedy: Type.Optional(Type.Array(Type.String())),
         },
         { additionalProperties: false },
       ),

@@ -1,4 +1,7 @@
-import { listJsonFiles, readJson, removeFile, statePaths, writeJson } from './state-files.js';
+import { basename } from 'node:path';
+import type { QuarantineEvent } from './quarantine.js';
+import { listJsonFiles, readStateFile, removeFile, statePaths, writeJson } from './state-files.js';
+import { backupRefProblem, JournalEntrySchema } from './state-schemas.js';
 
 export type JournalStep = 'backup' | 'apply' | 'verify' | 'rollback';
 
@@ -36,7 +39,24 @@ export async function clearJournal(stateDir: string, vmid: number): Promise<void
 }
 
 export async function readJournals(stateDir: string): Promise<JournalEntry[]> {
-  const files = await listJsonFiles(statePaths(stateDir).journalDir);
-  const entries = await Promise.all(files.map((f) => readJson<JournalEntry>(f)));
-  return entries.filter((e): e is JournalEntry => e !== undefined).sort((a, b) => a.vmid - b.vmid);
+  return (await readJournalsChecked(stateDir)).entries;
+}
+
+/**
+ * Every journal entry that is unrot's own and well-formed, and the files that were not (moved to
+ * quarantine/, one event each). A bad file never hides the others.
+ */
+export async function readJournalsChecked(stateDir: string): Promise<{ entries: JournalEntry[]; quarantined: QuarantineEvent[] }> {
+  const entries: JournalEntry[] = [];
+  const quarantined: QuarantineEvent[] = [];
+  for (const file of await listJsonFiles(statePaths(stateDir).journalDir)) {
+    const m = /^ct-(\d+)\.json$/.exec(basename(file));
+    const read = await readStateFile<JournalEntry>(stateDir, file, JournalEntrySchema, (e) => {
+      if (!m || Number(m[1]) !== e.vmid) return `/vmid: ${e.vmid} does not match the file name`;
+      return e.backup ? backupRefProblem(e.backup as Parameters<typeof backupRefProblem>[0]) : undefined;
+    });
+    if (read.value) entries.push(read.value);
+    if (read.quarantined) quarantined.push(read.quarantined);
+  }
+  return { entries: entries.sort((a, b) => a.vmid - b.vmid), quarantined };
 }

@@ -1,15 +1,17 @@
 import { UnrotError } from '@unrot/sdk';
 import { effectiveGlobal, effectivePolicy, type LoadedConfig, loadConfig } from '../config/index.js';
 import type { Host } from '../host/host.js';
-import { PctHost } from '../host/pct-host.js';
+import { pctHostFrom, pctHostSpec } from '../host/host-spec.js';
 import { newRunId } from '../report/run-id.js';
 import { readBackups } from './backup-index.js';
 import type { BackupRef } from './journal.js';
+import { checkOwnArchive, dumpDirs } from './own-archives.js';
 import { isOwnSnapshot, ownSnapshots } from './own-snapshots.js';
 import { restoreBackup } from './restore-backup.js';
 import { type PruneResult, pruneOwnBackups } from './retention.js';
-import { acquireRunLock } from './run-lock.js';
+import { acquireContainerLock, acquireRunLock, type RunLock } from './run-lock.js';
 import { statePaths } from './state-files.js';
+import { ensureStateDir } from './trusted-dir.js';
 
 export interface OperatorOptions {
   configDir: string;
@@ -20,7 +22,10 @@ export interface OperatorOptions {
 async function context(options: OperatorOptions): Promise<{ config: LoadedConfig; stateDir: string; host: Host }> {
   const config = await loadConfig(options.configDir);
   const g = effectiveGlobal(config);
-  return { config, stateDir: options.stateDir ?? g.stateDir, host: options.host ?? new PctHost({ node: g.node }) };
+  const stateDir = options.stateDir ?? g.stateDir;
+  // Refuses (E_CONFIG, exit 2) a state_dir others can write: its records decide what is restored or deleted.
+  await ensureStateDir(stateDir);
+  return { config, stateDir, host: options.host ?? pctHostFrom(pctHostSpec(g.node)) };
 }
 
 export interface RollbackPlan {
@@ -46,8 +51,13 @@ export interface RollbackResult extends RollbackPlan {
 export async function operatorRollback(options: OperatorOptions & { vmid: number; to?: string; dryRun: boolean }): Promise<RollbackResult> {
   const { config, stateDir, host } = await context(options);
   const { vmid } = options;
-  const lock = options.dryRun ? undefined : await acquireRunLock(statePaths(stateDir).lockFile, newRunId());
+  const runId = newRunId();
+  const locks: RunLock[] = [];
   try {
+    if (!options.dryRun) {
+      locks.push(await acquireRunLock(statePaths(stateDir).lockFile, runId));
+      locks.push(await acquireContainerLock(vmid, runId));
+    }
     const snapshots = await host.listSnapshots(vmid);
     let backup: BackupRef;
     let chosenBecause: string;
@@ -62,7 +72,17 @@ export async function operatorRollback(options: OperatorOptions & { vmid: number
       chosenBecause = 'named with --to';
     } else {
       const records = (await readBackups(stateDir, vmid)).filter((r) => r.result === 'updated');
-      const existing = records.filter((r) => r.kind === 'vzdump' || snapshots.some((s) => s.name === r.name && isOwnSnapshot(s)));
+      // Only what Proxmox still lists as unrot's: an own snapshot, an archive in a dump directory with unrot's notes.
+      const dirs = await dumpDirs();
+      const existing: typeof records = [];
+      for (const r of records) {
+        if (
+          r.kind === 'snapshot'
+            ? snapshots.some((s) => s.name === r.name && isOwnSnapshot(s))
+            : (await checkOwnArchive(r.archive ?? '', vmid, dirs, r.runId)).ok
+        )
+          existing.push(r);
+      }
       const newest = existing.at(-1);
       if (newest) {
         backup = {
@@ -102,7 +122,7 @@ export async function operatorRollback(options: OperatorOptions & { vmid: number
     const restored = await restoreBackup(host, vmid, backup, wasRunning, policy.timeoutsMs.rollback);
     return { ...plan, dryRun: false, running: restored.running, durationMs: restored.durationMs };
   } finally {
-    await lock?.release();
+    for (const lock of locks.reverse()) await lock.release();
   }
 }
 

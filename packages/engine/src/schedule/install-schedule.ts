@@ -96,6 +96,8 @@ export interface InstallOptions extends ScheduleTarget {
   now?: Date;
   /** the zone cron runs in (default: this process's) */
   hostTimeZone?: string;
+  /** systemd TimeoutStopSec (LoadedSchedule.stopTimeoutS); default from the default step timeouts */
+  stopTimeoutS?: number;
 }
 
 export interface InstallResult {
@@ -108,12 +110,15 @@ export interface InstallResult {
 
 /** Renders the files for a kind: path → content. */
 export function renderSchedule(
-  opts: Pick<InstallOptions, 'kind' | 'schedule' | 'configDir' | 'program' | 'source' | 'hostTimeZone'>,
+  opts: Pick<InstallOptions, 'kind' | 'schedule' | 'configDir' | 'program' | 'source' | 'hostTimeZone' | 'stopTimeoutS'>,
 ): Map<string, string> {
   const command = runArgv(opts.program, opts.configDir);
   if (opts.kind === 'systemd') {
     return new Map([
-      [`${UNIT_DIR}/${SERVICE_NAME}`, renderService({ execStart: command, source: opts.source })],
+      [
+        `${UNIT_DIR}/${SERVICE_NAME}`,
+        renderService({ execStart: command, source: opts.source, ...(opts.stopTimeoutS ? { stopTimeoutS: opts.stopTimeoutS } : {}) }),
+      ],
       [`${UNIT_DIR}/${TIMER_NAME}`, renderTimer(opts.schedule, { source: opts.source })],
     ]);
   }

@@ -1,4 +1,4 @@
-// The schemas live in the SDK with the rest of the policy; re-exported for the schedule module.
+// The schemas live in the engine's policy module with the rest of the policy; re-exported for the schedule module.
 export {
   type ContainerRisk,
   ContainerRiskSchema,
@@ -7,4 +7,4 @@ export {
   MaintenancePolicySchema,
   WeekdaySchema,
   WindowPolicySchema,
-} from '@unrot/sdk';
+} from '../policy/index.js';

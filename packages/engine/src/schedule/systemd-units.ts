@@ -1,7 +1,9 @@
+import { CONFIG_DEFAULTS } from '../config/effective-policy.js';
 import type { MaintenanceSchedule } from './schedule.js';
 import { describeWindow, WEEKDAYS, type Weekday, type WindowSpec } from './windows.js';
 
 export const SERVICE_NAME = 'unrot.service';
+
 export const TIMER_NAME = 'unrot.timer';
 
 // systemd's own order and spelling (Monday first)
@@ -31,6 +33,25 @@ export interface UnitOptions {
   execStart: readonly string[];
   /** where the settings came from, named in the header */
   source: string;
+  /** TimeoutStopSec: how long `systemctl stop` lets a run finish its in-flight containers (stopTimeoutSeconds) */
+  stopTimeoutS?: number;
+}
+
+/** Step timeouts (seconds) that bound how long a container needs to end safely once a stop is asked for. */
+export interface StopTimeouts {
+  backup: number;
+  apply: number;
+  verify: number;
+  rollback: number;
+}
+
+/**
+ * After SIGTERM a run lets the in-flight host call finish (a snapshot, or a package manager's
+ * transaction), then that container verifies or rolls back; nothing new starts. systemd must not
+ * SIGKILL it before that: the longest changing step, plus verify and rollback, plus a minute.
+ */
+export function stopTimeoutSeconds(t: StopTimeouts): number {
+  return Math.max(t.backup, t.apply) + t.verify + t.rollback + 60;
 }
 
 const header = (source: string) =>
@@ -78,6 +99,10 @@ export function renderService(opts: UnitOptions): string {
     'Environment=UNROT_TRIGGER=timer',
     '# no start timeout: killing a run mid-apply is worse than a late end; step timeouts bound each step',
     'TimeoutStartSec=infinity',
+    '# systemctl stop (and a shutdown) sends SIGTERM to unrot only, never to the pct/vzdump calls it runs:',
+    '# unrot lets them finish, stops at the next safe point, reports and exits 5 (docs/scheduling.md)',
+    'KillMode=mixed',
+    `TimeoutStopSec=${opts.stopTimeoutS ?? stopTimeoutSeconds(CONFIG_DEFAULTS.timeouts)}`,
     '# reports and logs are not world-readable',
     'UMask=0027',
     'SyslogIdentifier=unrot',

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { ConfigError, type ConfigProblem } from '../config/config-error.js';
+import { allowedOwners, ownerModeProblems } from '../config/file-trust.js';
 import { parseEnvFile } from './parse-env-file.js';
 
 /** Shorter values would make the redactor scrub ordinary text; no real token or password is this short. */
@@ -43,17 +44,13 @@ export interface LoadSecretsOptions {
   allowedUids?: readonly number[];
 }
 
-function modeString(mode: number): string {
-  return `0${(mode & 0o777).toString(8).padStart(3, '0')}`;
-}
-
 /**
  * Reads secrets files (env format, see parseEnvFile). A file readable by group or others, or
  * owned by someone other than root or the user unrot runs as, is refused: the check uses the
  * opened descriptor, so the file that is checked is the file that is read.
  */
 export async function loadSecrets(files: readonly string[], options: LoadSecretsOptions = {}): Promise<SecretStore> {
-  const allowed = new Set([0, ...(options.allowedUids ?? (process.getuid ? [process.getuid()] : []))]);
+  const owners = allowedOwners(options.allowedUids);
   const store = new SecretStore();
   const problems: ConfigProblem[] = [];
   for (const file of files) {
@@ -66,20 +63,16 @@ export async function loadSecrets(files: readonly string[], options: LoadSecrets
           problems.push({ file, path: '', message: 'secrets file is not a regular file' });
           continue;
         }
-        if ((st.mode & 0o077) !== 0) {
-          problems.push({
-            file,
-            path: '',
-            message: `secrets file has mode ${modeString(st.mode)}: it must not be accessible by group or others (chmod 600 ${file})`,
-          });
-          continue;
-        }
-        if (!allowed.has(st.uid)) {
-          problems.push({
-            file,
-            path: '',
-            message: `secrets file is owned by uid ${st.uid}: it must be owned by root or by the user unrot runs as`,
-          });
+        // the same owner/mode rule as policy files (config/file-trust.ts), stricter: no group or other access at all
+        const refused = ownerModeProblems(st, {
+          what: 'secrets file',
+          forbidden: 0o077,
+          why: 'it must not be accessible by group or others',
+          fix: `chmod 600 ${file}`,
+          owners,
+        });
+        if (refused.length > 0) {
+          for (const message of refused) problems.push({ file, path: '', message });
           continue;
         }
         text = await handle.readFile('utf8');

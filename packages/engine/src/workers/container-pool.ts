@@ -2,13 +2,21 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { UnrotError } from '@unrot/sdk';
 import { Piscina } from 'piscina';
-import type { ContainerTask } from '../lifecycle/container-pipeline.js';
+import { stopDetail } from '../fleet/stop-request.js';
+import type { Host } from '../host/host.js';
+import type { HostSpec } from '../host/host-spec.js';
+import { type HostServer, serveHost } from '../host/port-host.js';
 import type { ContainerReport } from '../lifecycle/container-result.js';
+import type { ContainerTask } from '../lifecycle/container-task.js';
+import { containerHeader } from '../report/container-header.js';
 import type { WorkerEventMessage, WorkerInput } from './container-worker.js';
 
 export interface PoolOptions {
   maxConcurrency: number;
-  node: string;
+  /** Sent to every worker, which builds its Host from it. */
+  hostSpec: HostSpec;
+  /** The Host a `main-thread` spec forwards to (RunOptions.host). */
+  host?: Host;
   onEvent: (message: WorkerEventMessage) => void;
   /** After the deadline's abort, how long a pipeline may take to stop before its thread is terminated. */
   abortGraceMs?: number;
@@ -43,8 +51,13 @@ export function threadsFor(maxConcurrency: number, cores = availableParallelism(
 export class ContainerPool {
   private readonly piscina: Piscina;
   private readonly graceMs: number;
+  private readonly mainThreadHost: Host | undefined;
 
   constructor(private readonly options: PoolOptions) {
+    if (options.hostSpec.kind === 'main-thread' && !options.host) {
+      throw new UnrotError('E_INTERNAL', 'a main-thread host spec needs the Host object it forwards to');
+    }
+    this.mainThreadHost = options.hostSpec.kind === 'main-thread' ? options.host : undefined;
     const threads = Math.min(options.maxConcurrency, options.threads ?? threadsFor(options.maxConcurrency));
     this.graceMs = options.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS;
     this.piscina = new Piscina({
@@ -61,10 +74,16 @@ export class ContainerPool {
     });
   }
 
-  async run(task: ContainerTask, deadlineMs: number): Promise<ContainerReport> {
+  /** `stop`: the run's graceful stop (SIGTERM/SIGINT); its reason is passed on so the pipeline ends at its next safe point. */
+  async run(task: ContainerTask, deadlineMs: number, stop?: AbortSignal): Promise<ContainerReport> {
     const channel = new MessageChannel();
+    const tellStop = () => channel.port1.postMessage({ stop: stopDetail(stop) });
+    if (stop?.aborted) tellStop();
+    else stop?.addEventListener('abort', tellStop, { once: true });
     let threadId: number | undefined;
+    const server: HostServer | undefined = this.mainThreadHost ? serveHost(this.mainThreadHost, channel.port1) : undefined;
     channel.port1.on('message', (message: WorkerEventMessage | WorkerHelloMessage) => {
+      if (server?.handle(message)) return;
       if ('hello' in message) threadId = message.hello.threadId;
       else this.options.onEvent(message);
     });
@@ -80,14 +99,10 @@ export class ContainerPool {
         void thread?.terminate();
       }, this.graceMs);
     }, deadlineMs);
-    const input: WorkerInput = { task, node: this.options.node, port: channel.port2 };
+    const input: WorkerInput = { task, host: this.options.hostSpec, port: channel.port2 };
     const started = Date.now();
     const failed = (code: 'E_STEP_TIMEOUT' | 'E_WORKER_CRASHED', message: string): ContainerReport => ({
-      vmid: task.container.vmid,
-      name: task.container.name,
-      status: task.container.status,
-      unprivileged: task.container.unprivileged,
-      tags: task.container.tags,
+      ...containerHeader(task.container),
       outcome: 'failed',
       error: { step: 'pipeline', code, message: new UnrotError(code, message).message },
       runners: [],
@@ -107,6 +122,8 @@ export class ContainerPool {
     } finally {
       clearTimeout(timer);
       clearTimeout(graceTimer);
+      stop?.removeEventListener('abort', tellStop);
+      server?.close();
       channel.port1.close();
     }
   }

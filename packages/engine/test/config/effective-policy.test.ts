@@ -1,6 +1,14 @@
 import { hostname } from 'node:os';
+import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_DEFAULTS, effectiveGlobal, effectivePolicy, loadConfig } from '../../src/config/index.js';
+import {
+  CONFIG_DEFAULTS,
+  effectiveGlobal,
+  effectivePolicy,
+  loadConfig,
+  type RunnerCatalogEntry,
+  validateRunnerOptions,
+} from '../../src/config/index.js';
 import { configDir } from './helpers.js';
 
 describe('effectivePolicy: defaults → container file', () => {
@@ -95,6 +103,15 @@ describe('effectivePolicy: defaults → container file', () => {
         'global.yml': 'defaults:\n  runners:\n    apt: { mode: full-upgrade }\n',
         'containers/101.yml': 'runners:\n  os: dnf\n',
       }),
+    );
+    // Which ids are os runners is what the installed plugins declare (kind), not a list in the engine.
+    const osRunner = (id: string): RunnerCatalogEntry => ({ id, kind: 'os', optionsSchema: Type.Object({}) });
+    validateRunnerOptions(
+      config,
+      new Map([
+        ['apt', osRunner('apt')],
+        ['dnf', osRunner('dnf')],
+      ]),
     );
     const p = effectivePolicy(config, 101);
     expect(p.osRunner).toBe('dnf');

@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kind, type TSchema } from '@sinclair/typebox';
-import { ContainerPolicySchema, GlobalPolicySchema } from '@unrot/sdk';
 import { describe, expect, it } from 'vitest';
 import { renderConfigReference } from '../../src/config/index.js';
 import { DOC_DEFAULTS } from '../../src/config/render-reference.js';
+import { ContainerPolicySchema, GlobalPolicySchema } from '../../src/policy/index.js';
 import { REPO_ROOT } from './helpers.js';
 
 const DOC = join(REPO_ROOT, 'docs/config-reference.md');

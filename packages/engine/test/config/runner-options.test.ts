@@ -121,8 +121,8 @@ describe('validateRunnerOptions', () => {
         line: 2,
         column: 7,
         path: 'runners.os',
-        message: "os runner 'dnf' is not installed (installed: apt, npm, pip)",
-        expected: 'an installed os runner or none',
+        message: "os runner 'dnf' is not installed (installed os runners: apt)",
+        expected: 'the id of an installed os runner, or none',
       },
       {
         file: join(dir, 'containers/102.yml'),
@@ -132,6 +132,64 @@ describe('validateRunnerOptions', () => {
         message: "'apt' is an os runner, but this file's os runner is 'none'",
         expected: "options only for the os runner in use; select it with 'os: apt'",
       },
+    ]);
+  });
+
+  it('refuses an app runner named as the os runner, naming the installed os runners', async () => {
+    const dir = await configDir({ 'global.yml': 'defaults:\n  runners:\n    os: npm\n' });
+    const err = await configError(async () => validateRunnerOptions(await loadConfig(dir), catalog));
+    expect(err.problems).toEqual([
+      {
+        file: join(dir, 'global.yml'),
+        line: 3,
+        column: 9,
+        path: 'defaults.runners.os',
+        message: "'npm' is an app runner, not an os runner (installed os runners: apt)",
+        expected: 'the id of an installed os runner, or none',
+      },
+    ]);
+  });
+
+  it('accepts any installed runner of kind os, not a fixed list (a third-party zypper)', async () => {
+    const zypper: RunnerCatalogEntry = {
+      id: 'zypper',
+      kind: 'os',
+      optionsSchema: Type.Object({ state_file: Type.String({ pattern: '^/', default: '/var/lib/z' }) }, { additionalProperties: false }),
+    };
+    const withZypper = new Map([...catalog, ['zypper', zypper]]);
+    const dir = await configDir({
+      'global.yml': 'defaults:\n  runners:\n    os: zypper\n    zypper: { state_file: /srv/state }\n',
+      'containers/101.yml': 'runners:\n  npm: {}\n',
+      'containers/102.yml': 'runners:\n  os: apt\n',
+    });
+    const config = await loadConfig(dir);
+    validateRunnerOptions(config, withZypper);
+    expect(effectivePolicy(config, 101)).toMatchObject({
+      osRunner: 'zypper',
+      osRunnerOptions: { state_file: '/srv/state' },
+      appRunners: [{ id: 'npm', options: { projects: [], allow_major: false } }],
+    });
+    // The defaults' zypper options belong to the defaults' os runner; a container on apt gets apt's.
+    expect(effectivePolicy(config, 102)).toMatchObject({ osRunner: 'apt', osRunnerOptions: { mode: 'upgrade' }, appRunners: [] });
+
+    // Without the plugin installed, the same file is refused at the `os:` line, naming what is installed.
+    const err = await configError(() => validateRunnerOptions(config, catalog));
+    expect(err.problems.map((p) => `${p.path}:${p.line}: ${p.message}`)).toEqual([
+      "defaults.runners.os:3: os runner 'zypper' is not installed (installed os runners: apt)",
+      "defaults.runners.zypper:4: unknown runner 'zypper' (installed: apt, npm, pip)",
+    ]);
+  });
+
+  it('refuses an os value that is no runner id at all in the schema pass, with file and line', async () => {
+    const dir = await configDir({ 'global.yml': '', 'containers/101.yml': 'runners:\n  os: "apt; rm -rf /"\n' });
+    const err = await configError(() => loadConfig(dir));
+    expect(err.problems).toEqual([
+      expect.objectContaining({
+        file: join(dir, 'containers/101.yml'),
+        line: 2,
+        path: 'runners.os',
+        expected: 'a runner id: lowercase letters, digits and -, starting with a letter, at most 64 characters',
+      }),
     ]);
   });
 

@@ -1,9 +1,11 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineEvents, type RunOptions, runUnrot } from '@unrot/engine';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { StartControl } from '../../src/fleet/start-control.js';
-import { copyPolicy, type FakeHost, fakeCt, fakeHost } from '../lifecycle/fake-host-harness.js';
+import type { PvesmStorage } from '../../src/host/index.js';
+import { MemoryHost } from '../../src/host/memory-host.js';
+import { copyPolicy, type MemoryCases, memCt, memoryCases } from '../lifecycle/fake-host-harness.js';
 
 // Backpressure: while the host's load or a backup storage's use is above its threshold no
 // container starts; starts resume once it is below; a long enough episode gives up with a report.
@@ -78,27 +80,25 @@ describe('StartControl: host load', () => {
   });
 });
 
-let host: FakeHost;
-const runIn = (dir: string, options: Partial<RunOptions> = {}) =>
-  runUnrot({ configDir: join(dir, 'config'), dryRun: false, pluginRoots: [host.pluginRoot], ...options });
+// The containers live in an in-memory host handed to runUnrot (served to the worker threads).
+let cases: MemoryCases;
+const runIn = (dir: string, host: MemoryHost, options: Partial<RunOptions> = {}) =>
+  runUnrot({ configDir: join(dir, 'config'), dryRun: false, pluginRoots: [cases.pluginRoot], host, ...options });
 beforeAll(async () => {
-  host = await fakeHost();
+  cases = await memoryCases();
 });
-afterAll(() => host.restore());
 
 const GLOBAL = 'max_concurrency: 2\nstate_dir: STATE\ndefaults:\n  backup:\n    mode: none\n  runners:\n    os: none\n';
-const two = { containers: [fakeCt(101), fakeCt(102)] };
-async function pending(dir: string): Promise<void> {
-  for (const n of [1, 2]) {
-    await writeFile(join(dir, `src${n}`), 'v2\n');
-    await writeFile(join(dir, `dst${n}`), 'v1\n');
-  }
-}
+/** CTs 101 and 102, each with an update pending (DIR/srcN v2 over DIR/dstN v1). */
+const pending = (dir: string) =>
+  new MemoryHost({
+    containers: [1, 2].map((n) => memCt(100 + n, 'running', { [join(dir, `src${n}`)]: 'v2\n', [join(dir, `dst${n}`)]: 'v1\n' })),
+  });
 
 describe('runUnrot: host load backpressure', () => {
   it('with the load above max_load no container starts until it drops; then all run', async () => {
-    const dir = await host.setup(two, `${GLOBAL}preflight:\n  max_load: 4\n  poll_s: 30\n`, { 101: copyPolicy(1), 102: copyPolicy(2) });
-    await pending(dir);
+    const dir = await cases.setup(`${GLOBAL}preflight:\n  max_load: 4\n  poll_s: 30\n`, { 101: copyPolicy(1), 102: copyPolicy(2) });
+    const host = pending(dir);
     const c = clock();
     const dropsAt = c.start + 150_000;
     const starts: number[] = [];
@@ -106,7 +106,7 @@ describe('runUnrot: host load backpressure', () => {
     events.on('step:start', ({ step, runner }) => {
       if (step === 'preflight' && runner === undefined) starts.push(c.now());
     });
-    const run = await runIn(dir, {
+    const run = await runIn(dir, host, {
       now: c.date,
       sleep: c.sleep,
       readLoad: () => (c.now() < dropsAt ? 6.5 : 0.5),
@@ -123,13 +123,13 @@ describe('runUnrot: host load backpressure', () => {
   });
 
   it('gives up after give_up_after_s: nothing changed, each container reported host-load, exit 5', async () => {
-    const dir = await host.setup(two, `${GLOBAL}preflight:\n  max_load: 4\n  poll_s: 60\n  give_up_after_s: 300\n`, {
+    const dir = await cases.setup(`${GLOBAL}preflight:\n  max_load: 4\n  poll_s: 60\n  give_up_after_s: 300\n`, {
       101: copyPolicy(1),
       102: copyPolicy(2),
     });
-    await pending(dir);
+    const host = pending(dir);
     const c = clock();
-    const run = await runIn(dir, {
+    const run = await runIn(dir, host, {
       now: c.date,
       sleep: c.sleep,
       readLoad: () => 7,
@@ -138,49 +138,58 @@ describe('runUnrot: host load backpressure', () => {
     expect(run.report.containers[0]?.skipDetail).toMatch(/host load 7\.00 is above preflight\.max_load 4; waited 300 s/);
     expect(run.report.summary.cutShort).toBe(2);
     expect(run.exitCode).toBe(5);
-    for (const n of [1, 2]) expect(await readFile(join(dir, `dst${n}`), 'utf8')).toBe('v1\n');
+    for (const n of [1, 2]) expect(host.files(100 + n)[join(dir, `dst${n}`)]).toBe('v1\n');
+    expect(host.ops('exec')).toEqual([]);
   });
 
   it('a plan is never held back by load', async () => {
-    const dir = await host.setup(two, `${GLOBAL}preflight:\n  max_load: 4\n`, { 101: copyPolicy(1), 102: copyPolicy(2) });
-    await pending(dir);
-    const run = await runIn(dir, { dryRun: true, readLoad: () => 50 });
+    const dir = await cases.setup(`${GLOBAL}preflight:\n  max_load: 4\n`, { 101: copyPolicy(1), 102: copyPolicy(2) });
+    const run = await runIn(dir, pending(dir), { dryRun: true, readLoad: () => 50 });
     expect(run.report.containers.map((x) => x.outcome)).toEqual(['planned', 'planned']);
   });
 });
 
 describe('runUnrot: backup storage backpressure', () => {
   const SNAP = GLOBAL.replace('mode: none', 'mode: snapshot');
-  const fleet = (usedKiB: number, status = 'active') => ({
-    storages: [{ name: 'local-btrfs', type: 'btrfs', status, total: 100_000_000, used: usedKiB }],
-    containers: [fakeCt(101, 'running', { rootfs: 'local-btrfs:101/vm-101-disk-0.raw,size=8G' })],
-  });
-  // Nothing to update: the container ends nothing-to-do, so no snapshot is needed from the stand-in.
-  const upToDate = async (dir: string) => {
-    await writeFile(join(dir, 'src1'), 'v1\n');
-    await writeFile(join(dir, 'dst1'), 'v1\n');
-  };
+  const storage = (usedKiB: number, status: PvesmStorage['status'] = 'active'): PvesmStorage[] => [
+    {
+      name: 'local-btrfs',
+      type: 'btrfs',
+      status,
+      totalKiB: 100_000_000,
+      usedKiB,
+      availableKiB: 100_000_000 - usedKiB,
+      usedPercent: status === 'disabled' ? null : usedKiB / 1_000_000,
+    },
+  ];
+  // Nothing to update: the container ends nothing-to-do, so no snapshot is taken.
+  const upToDate = (dir: string, usedKiB: number, status: PvesmStorage['status'] = 'active') =>
+    new MemoryHost({
+      containers: [
+        {
+          ...memCt(101, 'running', { [join(dir, 'src1')]: 'v1\n', [join(dir, 'dst1')]: 'v1\n' }),
+          config: { hostname: 'ct101', rootfs: 'local-btrfs:101/vm-101-disk-0.raw,size=8G' },
+        },
+      ],
+      storages: storage(usedKiB, status),
+    });
 
   it('waits while the storage is above max_storage_used_percent, runs once it is below', async () => {
-    const dir = await host.setup(
-      fleet(95_000_000),
-      `${SNAP}preflight:\n  max_load: 100000\n  max_storage_used_percent: 90\n  poll_s: 30\n`,
-      {
-        101: copyPolicy(1),
-      },
-    );
-    await upToDate(dir);
+    const dir = await cases.setup(`${SNAP}preflight:\n  max_load: 100000\n  max_storage_used_percent: 90\n  poll_s: 30\n`, {
+      101: copyPolicy(1),
+    });
+    const host = upToDate(dir, 95_000_000);
     const c = clock();
     let polls = 0;
     const steps: string[] = [];
     const events = new EngineEvents();
     events.on('step:start', ({ step }) => steps.push(step));
-    const run = await runIn(dir, {
+    const run = await runIn(dir, host, {
       now: c.date,
       sleep: async (ms) => {
         await c.sleep(ms);
         // The admin frees space after the second wait.
-        if (++polls === 2) await writeFile(join(host.bin, 'fleet.json'), JSON.stringify(fleet(40_000_000)));
+        if (++polls === 2) host.storages = storage(40_000_000);
       },
       events,
     });
@@ -194,12 +203,12 @@ describe('runUnrot: backup storage backpressure', () => {
   });
 
   it('gives up after the bound with storage-full', async () => {
-    const dir = await host.setup(fleet(97_000_000), `${SNAP}preflight:\n  max_load: 100000\n  poll_s: 30\n  give_up_after_s: 90\n`, {
+    const dir = await cases.setup(`${SNAP}preflight:\n  max_load: 100000\n  poll_s: 30\n  give_up_after_s: 90\n`, {
       101: copyPolicy(1),
     });
-    await upToDate(dir);
+    const host = upToDate(dir, 97_000_000);
     const c = clock();
-    const run = await runIn(dir, {
+    const run = await runIn(dir, host, {
       now: c.date,
       sleep: c.sleep,
     });
@@ -208,13 +217,14 @@ describe('runUnrot: backup storage backpressure', () => {
     expect(ct?.skipDetail).toMatch(
       /backup storage 'local-btrfs' is 97\.00% used, above preflight\.max_storage_used_percent 90; waited 90 s/,
     );
-    expect(run.exitCode).toBe(5);
+    // Given up on a full storage: needs an operator (exit 6), not a stop of the operator's choice (5).
+    expect(ct?.skipClass).toBe('attention');
+    expect(run.exitCode).toBe(6);
   });
 
   it('a disabled backup storage skips the container at once as backup-unavailable', async () => {
-    const dir = await host.setup(fleet(0, 'disabled'), SNAP, { 101: copyPolicy(1) });
-    await upToDate(dir);
-    const run = await runIn(dir);
+    const dir = await cases.setup(SNAP, { 101: copyPolicy(1) });
+    const run = await runIn(dir, upToDate(dir, 0, 'disabled'));
     expect(run.report.containers[0]).toMatchObject({
       outcome: 'skipped',
       skipReason: 'backup-unavailable',
@@ -223,9 +233,8 @@ describe('runUnrot: backup storage backpressure', () => {
   });
 
   it('a plan reports a full storage without waiting', async () => {
-    const dir = await host.setup(fleet(99_000_000), SNAP, { 101: copyPolicy(1) });
-    await upToDate(dir);
-    const run = await runIn(dir, { dryRun: true });
+    const dir = await cases.setup(SNAP, { 101: copyPolicy(1) });
+    const run = await runIn(dir, upToDate(dir, 99_000_000), { dryRun: true });
     expect(run.report.containers[0]).toMatchObject({ outcome: 'skipped', skipReason: 'storage-full' });
   });
 });

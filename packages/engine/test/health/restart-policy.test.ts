@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { restartProblems } from '@unrot/sdk';
 import { describe, expect, it } from 'vitest';
 import { effectivePolicy } from '../../src/config/effective-policy.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { validateHealthPolicy } from '../../src/health/validate-health-policy.js';
+import { restartProblems } from '../../src/policy/index.js';
 import { configDir, configError, REPO_ROOT } from '../config/helpers.js';
 
 const container = (restart: string) => configDir({ 'global.yml': '', 'containers/102.yml': `restart:\n${restart}` });

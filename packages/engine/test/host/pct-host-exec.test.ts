@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PctHost } from '../../src/host/index.js';
+import { PctHost, pctHostFrom, pctHostSpec } from '../../src/host/index.js';
 import { createFakeTools, type FakeTools, q } from './fake-tools.js';
 import { FIXTURES } from './fixtures.js';
 
@@ -70,21 +70,35 @@ describe('PctHost.exec (stand-in pct on PATH)', () => {
 
   it('gives the command a minimal environment: nothing of unrot’s own environment leaks in', async () => {
     tools.write('pct', 'shift 3\nexec "$@"');
-    process.env['UNROT_TEST_SECRET'] = 'hunter2';
-    process.env['UNROT_SANDBOX_ROOT'] = '/tmp/sandbox-root';
-    try {
-      const result = await new PctHost({ node: 'pve', path: tools.path }).exec(101, ['env'], { timeoutMs: 10_000 });
-      const env = Object.fromEntries(
-        result.stdout
+    const envOf = (stdout: string) =>
+      Object.fromEntries(
+        stdout
           .trim()
           .split('\n')
           .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
       );
-      expect(env).toMatchObject({ PATH: tools.path, HOME: '/root', LANG: 'C', LC_ALL: 'C', UNROT_SANDBOX_ROOT: '/tmp/sandbox-root' });
+    process.env['UNROT_TEST_SECRET'] = 'hunter2';
+    process.env['UNROT_SANDBOX_ROOT'] = '/tmp/sandbox-root';
+    try {
+      const result = await new PctHost({ node: 'pve', path: tools.path }).exec(101, ['env'], { timeoutMs: 10_000 });
+      const env = envOf(result.stdout);
+      expect(env).toMatchObject({ PATH: tools.path, HOME: '/root', LANG: 'C', LC_ALL: 'C' });
       expect(result.stdout).not.toContain('hunter2');
-      // sh itself may export PWD; nothing else beyond what hostToolEnv sets and the sandbox prefix.
-      const allowed = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'PWD', 'UNROT_SANDBOX_ROOT'];
+      // Not even the sandbox's variables, unless the host spec allows them (UNROT_HOST_TOOL_ENV).
+      expect(result.stdout).not.toContain('UNROT_SANDBOX_ROOT');
+      // sh itself may export PWD; nothing else beyond what hostToolEnv sets.
+      const allowed = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'PWD'];
       expect(Object.keys(env).filter((k) => !allowed.includes(k))).toEqual([]);
+
+      // Allowed by name pattern: exactly the allowed variables are passed, nothing else.
+      const spec = pctHostSpec('pve', { ...process.env, UNROT_HOST_TOOL_ENV: 'UNROT_SANDBOX_*', PATH: tools.path });
+      expect(spec).toEqual({ kind: 'pct', node: 'pve', env: { UNROT_SANDBOX_ROOT: '/tmp/sandbox-root' } });
+      const allowedRun = await pctHostFrom({ ...spec, path: tools.path }).exec(101, ['env'], {
+        timeoutMs: 10_000,
+      });
+      const passed = envOf(allowedRun.stdout);
+      expect(passed).toMatchObject({ UNROT_SANDBOX_ROOT: '/tmp/sandbox-root' });
+      expect(Object.keys(passed).filter((k) => ![...allowed, 'UNROT_SANDBOX_ROOT'].includes(k))).toEqual([]);
     } finally {
       delete process.env['UNROT_TEST_SECRET'];
       delete process.env['UNROT_SANDBOX_ROOT'];

@@ -74,6 +74,14 @@ describe('pre_update / post_update hooks', () => {
     expect(await readFile(join(dir, 'dst1'), 'utf8')).toBe('v1\n');
   });
 
+  it("a failing hook's own output is in error.output (issue 12: the failing command's own words)", async () => {
+    const dir = await setup(hooks('').replace('pre_update:\n', 'pre_update:\n  - argv: [cp, DIR/no-such-file, DIR/x]\n'));
+    const run = await runUnrot({ configDir: join(dir, 'config'), dryRun: false, pluginRoots: [host.pluginRoot] });
+    const ct = run.report.containers[0];
+    expect(ct?.error).toMatchObject({ step: 'pre-update', code: 'E_HOOK_FAILED' });
+    expect(ct?.error?.output?.join('\n')).toMatch(/cp: cannot stat .*no-such-file.*No such file or directory/);
+  });
+
   it('nothing to update: no hook runs', async () => {
     const dir = await setup(hooks(''), 'v1\n');
     const run = await runUnrot({ configDir: join(dir, 'config'), dryRun: false, pluginRoots: [host.pluginRoot] });

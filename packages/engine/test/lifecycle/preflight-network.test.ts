@@ -61,7 +61,10 @@ describe('pre-flight: package sources reachable from inside the container', () =
     expect(ct?.preflight?.sources?.map((s) => s.result)).toEqual(['ok', 'failed']);
     expect(steps).not.toContain('check');
     expect(await readFile(join(dir, 'dst1'), 'utf8')).toBe('v1\n');
-    expect(run.exitCode).toBe(0);
+    // Needs attention (docs/exit-codes.md): a fleet whose sources are down must not look green.
+    expect(run.exitCode).toBe(6);
+    expect(ct?.skipClass).toBe('attention');
+    expect(run.report.summary.needsAttention).toBe(1);
     const plan = await runUnrot({ configDir: join(dir, 'config'), dryRun: true, pluginRoots: [host.pluginRoot] });
     expect(plan.report.containers[0]).toMatchObject({ outcome: 'skipped', skipReason: 'unreachable' });
   });

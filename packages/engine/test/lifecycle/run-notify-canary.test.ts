@@ -156,6 +156,8 @@ async function setup(name: string, sinks: string): Promise<string> {
       '  runners: { os: none }',
       '  timeouts: { check: 5 }',
       '  retries: 0',
+      // The machine's own load is not what this test is about (as in fake-host-harness.ts).
+      'preflight: { max_load: 100000 }',
       sinks,
     ].join('\n'),
   );

@@ -1,17 +1,28 @@
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runUnrot } from '@unrot/engine';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MemoryHost } from '../../src/host/memory-host.js';
 import { threadsFor } from '../../src/workers/container-pool.js';
-import { copyPolicy, type FakeHost, fakeCt, fakeHost } from './fake-host-harness.js';
+import { copyPolicy, type MemoryCases, memCt, memoryCases } from './fake-host-harness.js';
 
 // Several pipelines share a worker thread (memory, and the cost of every fork of the engine).
 // A plugin fault is charged to its own container; the containers beside it on the thread go on.
-let host: FakeHost;
+// The containers live in an in-memory host on the main thread, which serves every thread.
+let cases: MemoryCases;
 beforeAll(async () => {
-  host = await fakeHost();
+  cases = await memoryCases();
 });
-afterAll(() => host.restore());
+/** The containers; those in `pending` have an update (DIR/srcN v2 over DIR/dstN v1). */
+const fleet = (dir: string, vmids: number[], pending: number[]) =>
+  new MemoryHost({
+    containers: vmids.map((vmid) =>
+      memCt(
+        vmid,
+        'running',
+        pending.includes(vmid) ? { [join(dir, `src${vmid - 100}`)]: 'v2\n', [join(dir, `dst${vmid - 100}`)]: 'v1\n' } : {},
+      ),
+    ),
+  });
 
 const GLOBAL =
   'max_concurrency: 4\nstate_dir: STATE\ndefaults:\n  backup:\n    mode: none\n  runners:\n    os: none\n  timeouts:\n    check: 5\n';
@@ -28,18 +39,15 @@ describe('threads', () => {
 
 describe('pipelines sharing one thread', () => {
   it('process.exit and an uncaught async throw fail only their own container', async () => {
-    const dir = await host.setup({ containers: [fakeCt(101), fakeCt(102), fakeCt(103), fakeCt(104)] }, GLOBAL, {
+    const dir = await cases.setup(GLOBAL, {
       101: copyPolicy(1),
       102: 'runners:\n  misbehaving:\n    mode: crash-thread\n',
       103: 'runners:\n  misbehaving:\n    mode: throw-async\n',
       104: copyPolicy(4),
     });
-    for (const n of [1, 4]) {
-      await writeFile(join(dir, `src${n}`), 'v2\n');
-      await writeFile(join(dir, `dst${n}`), 'v1\n');
-    }
+    const host = fleet(dir, [101, 102, 103, 104], [101, 104]);
     // One thread for all four: every fault happens beside healthy pipelines.
-    const run = await runUnrot({ configDir: join(dir, 'config'), dryRun: false, pluginRoots: [host.pluginRoot], threads: 1 });
+    const run = await runUnrot({ configDir: join(dir, 'config'), dryRun: false, pluginRoots: [cases.pluginRoot], host, threads: 1 });
     const by = (vmid: number) => run.report.containers.find((c) => c.vmid === vmid);
     expect(by(101)?.outcome).toBe('updated');
     expect(by(104)?.outcome).toBe('updated');
@@ -50,20 +58,18 @@ describe('pipelines sharing one thread', () => {
   });
 
   it('a plugin that blocks the thread is cut off at the deadline; the thread is replaced and later containers run', async () => {
-    const dir = await host.setup(
-      { containers: [fakeCt(101), fakeCt(102), fakeCt(103)] },
-      `${GLOBAL.replace('max_concurrency: 4', 'max_concurrency: 2')}max_runtime:\n  container: 2\n`,
-      { 101: 'runners:\n  misbehaving:\n    mode: busy-loop\n', 102: copyPolicy(2), 103: copyPolicy(3) },
-    );
-    for (const n of [2, 3]) {
-      await writeFile(join(dir, `src${n}`), 'v2\n');
-      await writeFile(join(dir, `dst${n}`), 'v1\n');
-    }
+    const dir = await cases.setup(`${GLOBAL.replace('max_concurrency: 4', 'max_concurrency: 2')}max_runtime:\n  container: 2\n`, {
+      101: 'runners:\n  misbehaving:\n    mode: busy-loop\n',
+      102: copyPolicy(2),
+      103: copyPolicy(3),
+    });
+    const host = fleet(dir, [101, 102, 103], [102, 103]);
     const started = Date.now();
     const run = await runUnrot({
       configDir: join(dir, 'config'),
       dryRun: false,
-      pluginRoots: [host.pluginRoot],
+      pluginRoots: [cases.pluginRoot],
+      host,
       threads: 1,
       abortGraceMs: 500,
     });
@@ -73,6 +79,7 @@ describe('pipelines sharing one thread', () => {
     // finished by its journal); 103 ran on the thread that replaced it.
     expect(by(102)).toMatchObject({ outcome: 'failed', error: { step: 'pipeline', code: 'E_STEP_TIMEOUT' } });
     expect(by(103)?.outcome).toBe('updated');
+    expect(host.files(103)[join(dir, 'dst3')]).toBe('v2\n');
     expect(Date.now() - started).toBeLessThan(30_000);
   });
 });

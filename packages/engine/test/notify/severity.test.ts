@@ -17,6 +17,33 @@ describe('severity of a run', () => {
     expect(v).toEqual({ severity: 'degraded', reason: '1 of 3 containers failed' });
   });
 
+  it('degraded: nothing failed, but a skip needs attention (exit 6 is not "the run itself failed")', () => {
+    const v = computeSeverity(
+      makeReport([ct(101, 'updated'), ct(102, 'skipped', { skipReason: 'unreachable' }), ct(103, 'skipped', { skipReason: 'stopped' })], {
+        exitCode: 6,
+      }),
+    );
+    expect(v).toEqual({ severity: 'degraded', reason: 'needs attention: CT 102 unreachable' });
+  });
+
+  it("degraded: a recovery that found unrot's own lock, with every container fine", () => {
+    const report = makeReport([ct(101, 'updated')], {
+      exitCode: 6,
+      recoveries: [
+        {
+          vmid: 102,
+          runId: '20261126T021500Z-3fa9c2',
+          step: 'backup',
+          action: 'none',
+          detail: 'locked',
+          lock: 'snapshot',
+          attention: true,
+        },
+      ],
+    });
+    expect(computeSeverity(report)).toMatchObject({ severity: 'degraded' });
+  });
+
   it('failure: every container that ran failed (skipped ones do not count)', () => {
     const v = computeSeverity(makeReport([ct(101, 'failed'), ct(102, 'failed'), ct(103, 'skipped', { skipReason: 'locked' })]));
     expect(v).toEqual({ severity: 'failure', reason: 'every container that ran failed (2 of 2)' });

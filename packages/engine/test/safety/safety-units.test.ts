@@ -1,12 +1,12 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseListSnapshot } from '../../src/host/parse-listsnapshot.js';
 import { backupError, parseVzdumpArchive } from '../../src/host/pct-backup.js';
 import { isOwnSnapshot, ownSnapshots, snapshotDescriptionFor, snapshotNameFor } from '../../src/safety/own-snapshots.js';
-import { acquireRunLock } from '../../src/safety/run-lock.js';
+import { acquireContainerLock, acquireRunLock } from '../../src/safety/run-lock.js';
 
 describe('pct backup texts (pct-reference §4, §10)', () => {
   it('maps the reference error texts to codes', () => {
@@ -61,19 +61,70 @@ describe("unrot's own snapshots", () => {
 });
 
 describe('the host run lock', () => {
-  it('refuses a second holder while the first lives, and takes over a stale lock', async () => {
+  it('refuses a second holder while the first holds it, naming the holder; a leftover lock file blocks no one', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'unrot-lock-'));
     const path = join(dir, 'run.lock');
     const first = await acquireRunLock(path, '20261126T021500Z-aaaaaa');
-    await expect(acquireRunLock(path, '20261126T021501Z-bbbbbb')).rejects.toMatchObject({ code: 'E_RUN_LOCKED' });
+    await expect(acquireRunLock(path, '20261126T021501Z-bbbbbb')).rejects.toMatchObject({
+      code: 'E_RUN_LOCKED',
+      message: expect.stringContaining(`run 20261126T021500Z-aaaaaa, pid ${process.pid}`),
+    });
     await first.release();
-    // A lock left by a process that is gone (here: a child that exited) is stale.
+    // A file left by a run that is gone (here: a child that exited) is only a file: the kernel
+    // holds no lock for it, so the next run takes the lock without any takeover.
     const child = spawn(process.execPath, ['-e', '0']);
     const pid = child.pid as number;
     await new Promise((r) => child.on('close', r));
     await writeFile(path, JSON.stringify({ pid, startTime: '1', runId: 'dead', at: new Date().toISOString() }));
     const second = await acquireRunLock(path, '20261126T021502Z-cccccc');
     expect(JSON.parse(await readFile(path, 'utf8')).runId).toBe('20261126T021502Z-cccccc');
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
     await second.release();
   });
+
+  it('dies with its holder: a holder killed with SIGKILL leaves nothing that blocks the next run', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'unrot-lock-'));
+    const path = join(dir, 'run.lock');
+    // unrot's own lock code (the built engine) in a process that is then killed without a chance to clean up.
+    const dist = new URL('../../dist/safety/run-lock.js', import.meta.url).href;
+    const holder = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { acquireRunLock } = await import(${JSON.stringify(dist)}); await acquireRunLock(${JSON.stringify(path)}, '20261126T021459Z-dddddd'); console.log('HELD'); setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve) => holder.stdout?.on('data', (d: Buffer) => d.toString().includes('HELD') && resolve()));
+    await expect(acquireRunLock(path, '20261126T021500Z-aaaaaa')).rejects.toMatchObject({ code: 'E_RUN_LOCKED' });
+    holder.kill('SIGKILL');
+    await new Promise((r) => holder.on('close', r));
+    await waitFor(async () =>
+      acquireRunLock(path, '20261126T021501Z-bbbbbb').then(
+        (l) => l.release().then(() => true),
+        () => false,
+      ),
+    );
+  });
+
+  it('a container lock is counted within one process and exclusive across processes', async () => {
+    const lockDir = await mkdtemp(join(tmpdir(), 'unrot-lock-'));
+    const a = await acquireContainerLock(101, '20261126T021500Z-aaaaaa', { lockDir });
+    const again = await acquireContainerLock(101, '20261126T021500Z-aaaaaa', { lockDir });
+    await again.release();
+    // Still held after one of two releases: another process is refused.
+    const other = spawnSync('flock', ['--nonblock', '--conflict-exit-code', '75', join(lockDir, 'ct-101.lock'), 'true']);
+    expect(other.status).toBe(75);
+    await a.release();
+    expect(spawnSync('flock', ['--nonblock', '--conflict-exit-code', '75', join(lockDir, 'ct-101.lock'), 'true']).status).toBe(0);
+  });
 });
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

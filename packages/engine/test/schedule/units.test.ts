@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderSchedule, resolveSchedule, runArgv } from '../../src/schedule/index.js';
+import { loadSchedule, renderSchedule, resolveSchedule, runArgv } from '../../src/schedule/index.js';
 
 // The timer and service exactly as `unrot schedule install` writes them, checked by systemd 252 itself.
 const schedule = resolveSchedule({
@@ -54,9 +54,28 @@ describe('generated systemd units', () => {
     const s = readFileSync(service, 'utf8');
     expect(s).toContain('Type=oneshot\n');
     expect(s).toContain(`ExecStart=${process.execPath} /usr/lib/node_modules/@unrot/cli/bin/run.js run --config /etc/unrot\n`);
+    // a stop reaches unrot only (it lets the in-flight pct call finish) and waits for the longest step to end
+    expect(s).toContain('KillMode=mixed\n');
+    expect(s).toContain('TimeoutStopSec=6060\n');
     // nothing that is inherited by `pct exec` and would break dpkg inside a container
     for (const banned of ['NoNewPrivileges', 'SystemCallFilter', 'CapabilityBoundingSet', 'RestrictSUIDSGID', 'ProtectControlGroups'])
       expect(s).not.toContain(banned);
+  });
+
+  it('TimeoutStopSec follows the step timeouts in defaults.timeouts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'unrot-stop-'));
+    writeFileSync(join(dir, 'global.yml'), 'defaults:\n  timeouts:\n    apply: 600\n    backup: 120\n    verify: 60\n');
+    const loaded = await loadSchedule(dir);
+    expect(loaded.stopTimeoutS).toBe(600 + 60 + 1800 + 60);
+    const files = renderSchedule({
+      kind: 'systemd',
+      schedule,
+      configDir: dir,
+      program,
+      source: loaded.globalFile,
+      stopTimeoutS: loaded.stopTimeoutS,
+    });
+    expect(files.get('/etc/systemd/system/unrot.service')).toContain('TimeoutStopSec=2520\n');
   });
 
   it('every OnCalendar= is accepted by systemd-analyze calendar', () => {

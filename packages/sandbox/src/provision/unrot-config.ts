@@ -4,7 +4,7 @@ import { PY_VENV, PY_VMID } from './py-ct.js';
 import type { SandboxSettings } from './settings.js';
 import { WEB_APP_DIR, WEB_VMID } from './web-ct.js';
 
-/** The unrot config files the demo runs with (schemas: packages/sdk/src/policy.ts). */
+/** The unrot config files the demo runs with (schemas: packages/engine/src/policy/). */
 export function unrotConfigFiles(s: SandboxSettings): Record<string, string> {
   const state = join(s.paths.root, 'unrot-state');
   return {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
-import { ContainerPolicySchema, GlobalPolicySchema } from '@unrot/sdk';
+import { ContainerPolicySchema, GlobalPolicySchema } from '@unrot/engine/policy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ctExec } from '../../src/provision/ct.js';

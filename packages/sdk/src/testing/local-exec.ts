@@ -6,13 +6,24 @@ export interface LocalExec extends Exec {
   readonly records: ExecRecord[];
 }
 
+export interface LocalExecOptions {
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Put in front of every argv, to run inside a root or a container the way the engine's
+   * `pct exec VMID --` does: `['chroot', '/var/tmp/root']`, `['pct', 'exec', '101', '--']`.
+   * Results and records carry the runner's argv, without the prefix.
+   */
+  prefix?: readonly string[];
+}
+
 /**
  * Runs argv on this machine (no shell), for testing a plugin against a real package
  * manager outside a container. Same read/change split and dry-run rule as the engine's exec.
  */
-export function createLocalExec(
-  options: { dryRun?: boolean; signal?: AbortSignal; cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): LocalExec {
+export function createLocalExec(options: LocalExecOptions = {}): LocalExec {
   const dryRun = options.dryRun ?? false;
   const records: ExecRecord[] = [];
 
@@ -23,8 +34,8 @@ export function createLocalExec(
         return;
       }
       const started = Date.now();
-      const [file, ...args] = argv;
-      if (file === undefined) {
+      const [file, ...args] = [...(options.prefix ?? []), ...argv];
+      if (argv.length === 0 || file === undefined) {
         reject(new UnrotError('E_EXEC_SPAWN', 'empty argv'));
         return;
       }

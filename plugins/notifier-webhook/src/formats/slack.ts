@@ -9,12 +9,18 @@ const SECTION_MAX = 3000;
 const CONTEXT_MAX = 2000;
 const FALLBACK_MAX = 4000;
 
-/** mrkdwn needs only &, < and > escaped (https://docs.slack.dev/messaging/formatting-message-text). */
+/**
+ * mrkdwn needs only &, < and > escaped (https://docs.slack.dev/messaging/formatting-message-text):
+ * then no `<!channel>`, `<@U…>` or `<url|label>` can come from report text. Emphasis marks
+ * (* _ ~ `) have no escape in mrkdwn; they can only style text, never link or ping.
+ */
 export const escapeSlack = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export const slack: FormatBuilder = (options, message) => {
   const summary = summaryLine(summaryOf(message.report));
-  const context = [`*${message.severity}*`, `run \`${message.runId}\``, summary].filter(Boolean).join(' · ');
+  const context = [`*${message.severity}*`, `run \`${escapeSlack(message.runId)}\``, summary && escapeSlack(summary)]
+    .filter(Boolean)
+    .join(' · ');
   return jsonRequest('slack webhook', options.url as string, {
     text: escapeWithin(`${message.title}: ${bodyText(message)}`, FALLBACK_MAX, escapeSlack),
     blocks: [
@@ -22,8 +28,9 @@ export const slack: FormatBuilder = (options, message) => {
         type: 'header',
         text: { type: 'plain_text', text: truncate(`${SEVERITY_EMOJI[message.severity]} ${message.title}`, HEADER_MAX), emoji: true },
       },
-      { type: 'section', text: { type: 'mrkdwn', text: escapeWithin(bodyText(message), SECTION_MAX, escapeSlack) } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: escapeWithin(context, CONTEXT_MAX, (s) => s) }] },
+      // verbatim: Slack must not turn bare URLs, #channel names or @mentions in report text into links or pings.
+      { type: 'section', text: { type: 'mrkdwn', text: escapeWithin(bodyText(message), SECTION_MAX, escapeSlack), verbatim: true } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: escapeWithin(context, CONTEXT_MAX, (s) => s), verbatim: true }] },
     ],
   });
 };

@@ -7,6 +7,21 @@ export const TEAMS_MAX_BYTES = 27_000;
 
 const COLOURS = { success: 'Good', degraded: 'Warning', failure: 'Attention' } as const;
 
+/**
+ * Text from a report goes into TextRuns of RichTextBlocks, never into a TextBlock: a TextBlock (and
+ * a Fact) renders markdown, so a container could put links ([text](url)), emphasis or lists into
+ * the card; a TextRun is shown as it is (https://adaptivecards.io/explorer/TextRun.html: "Markdown
+ * is not supported"). One block per line, as a TextRun's line breaks are not rendered everywhere.
+ */
+function plainLines(text: string, style: Record<string, unknown> = {}): Array<Record<string, unknown>> {
+  return text.split('\n').map((line, i) => ({
+    type: 'RichTextBlock',
+    ...(i > 0 ? { spacing: 'None' } : {}),
+    // an empty TextRun is invalid; a no-break space keeps the blank line
+    inlines: [{ type: 'TextRun', text: line.length > 0 ? line : '\u00a0', ...style }],
+  }));
+}
+
 /** A Workflows "post to a channel when a webhook request is received" payload with one Adaptive Card. */
 export const teams: FormatBuilder = (options, message) => {
   const summary = summaryLine(summaryOf(message.report));
@@ -21,15 +36,12 @@ export const teams: FormatBuilder = (options, message) => {
           type: 'AdaptiveCard',
           version: '1.4',
           body: [
-            {
-              type: 'TextBlock',
-              text: truncate(message.title, 500),
+            ...plainLines(truncate(message.title.replace(/\n/g, ' '), 500), {
               size: 'Large',
               weight: 'Bolder',
               color: COLOURS[message.severity],
-              wrap: true,
-            },
-            { type: 'TextBlock', text, wrap: true },
+            }),
+            ...plainLines(text),
             {
               type: 'FactSet',
               facts: [

@@ -145,7 +145,7 @@ const ADAPTIVE_ELEMENTS = new Set(['TextBlock', 'FactSet', 'Container', 'ColumnS
  * Teams Workflows webhook (https://learn.microsoft.com/microsoftteams/platform/webhooks-and-connectors/how-to/connectors-using,
  * Adaptive Cards schema https://adaptivecards.io/explorer/): `{type: "message", attachments: [{contentType:
  * "application/vnd.microsoft.card.adaptive", content: AdaptiveCard}]}`, card version ≤ 1.5 for Teams,
- * TextBlock needs text, FactSet facts {title, value}; messages ≤ 28 KB.
+ * TextBlock needs text, RichTextBlock TextRuns with text, FactSet facts {title, value}; messages ≤ 28 KB.
  */
 export function validateTeams(req: ReceivedRequest): string[] {
   const p: string[] = [];
@@ -166,6 +166,15 @@ export function validateTeams(req: ReceivedRequest): string[] {
       els.forEach((el: Json, j) => {
         if (!ADAPTIVE_ELEMENTS.has(String(el['type']))) p.push(`body[${j}] unknown element ${String(el['type'])}`);
         if (el['type'] === 'TextBlock' && !isString(el['text'])) p.push(`body[${j}] TextBlock needs text`);
+        if (el['type'] === 'RichTextBlock') {
+          const inlines = el['inlines'];
+          if (
+            !Array.isArray(inlines) ||
+            inlines.length === 0 ||
+            inlines.some((r: Json) => r['type'] !== 'TextRun' || !isString(r['text']) || r['text'].length === 0)
+          )
+            p.push(`body[${j}] RichTextBlock needs inlines of TextRuns with text`);
+        }
         if (
           el['color'] !== undefined &&
           !['Default', 'Dark', 'Light', 'Accent', 'Good', 'Warning', 'Attention'].includes(String(el['color']))

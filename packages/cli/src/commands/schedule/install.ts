@@ -25,7 +25,7 @@ export default class ScheduleInstall extends BaseCommand {
     const { flags } = await this.parse(ScheduleInstall);
     try {
       const { installSchedule, loadSchedule, summarizeSchedule, formatSummary, MANIFEST_PATH } = await import('@unrot/engine');
-      const { configDir, globalFile, schedule } = await loadSchedule(flags.config);
+      const { configDir, globalFile, schedule, stopTimeoutS } = await loadSchedule(flags.config);
       // node by absolute path: systemd's and cron's PATH may not find the node unrot was installed with
       const program = flags['unrot-bin'] ? [flags['unrot-bin']] : [process.execPath, realpathSync(process.argv[1] ?? '')];
       const result = await installSchedule({
@@ -34,6 +34,7 @@ export default class ScheduleInstall extends BaseCommand {
         configDir,
         program,
         source: globalFile,
+        stopTimeoutS,
         force: flags.force,
         ...(flags.root ? { root: flags.root } : {}),
       });
@@ -55,11 +56,11 @@ export default class ScheduleInstall extends BaseCommand {
         return;
       }
       const where = (p: string) => (flags.root ? `${flags.root.replace(/\/$/, '')}${p}` : p);
-      this.log(`installed ${result.manifest.kind === 'systemd' ? 'systemd timer unrot.timer' : 'cron file'} from ${globalFile}`);
-      for (const p of result.removed) this.log(`  removed ${where(p)} (previous install)`);
-      for (const f of result.manifest.files) this.log(`  wrote ${where(f.path)}`);
-      this.log(`  wrote ${where(MANIFEST_PATH)}`);
-      for (const args of result.systemctl) this.log(`  ran systemctl ${args.join(' ')}`);
+      this.logLine(`installed ${result.manifest.kind === 'systemd' ? 'systemd timer unrot.timer' : 'cron file'} from ${globalFile}`);
+      for (const p of result.removed) this.logLine(`  removed ${where(p)} (previous install)`);
+      for (const f of result.manifest.files) this.logLine(`  wrote ${where(f.path)}`);
+      this.logLine(`  wrote ${where(MANIFEST_PATH)}`);
+      for (const args of result.systemctl) this.logLine(`  ran systemctl ${args.join(' ')}`);
       if (flags.root && result.manifest.kind === 'systemd')
         this.log('  --root: systemctl not run; on the target run: systemctl daemon-reload && systemctl enable --now unrot.timer');
       for (const line of formatSummary(summary)) this.log(line);

@@ -26,10 +26,10 @@ export default class ScheduleRemove extends BaseCommand {
         return;
       }
       const where = (p: string) => (flags.root ? `${flags.root.replace(/\/$/, '')}${p}` : p);
-      for (const args of r.systemctl) this.log(`ran systemctl ${args.join(' ')}`);
-      for (const p of r.removed) this.log(`removed ${where(p)}`);
-      for (const p of r.missing) this.log(`already gone: ${where(p)}`);
-      for (const p of r.kept) this.log(`kept ${where(p)}: edited since install (use --force to delete it)`);
+      for (const args of r.systemctl) this.logLine(`ran systemctl ${args.join(' ')}`);
+      for (const p of r.removed) this.logLine(`removed ${where(p)}`);
+      for (const p of r.missing) this.logLine(`already gone: ${where(p)}`);
+      for (const p of r.kept) this.logLine(`kept ${where(p)}: edited since install (use --force to delete it)`);
       if (r.kept.length > 0) process.exitCode = 1;
     } catch (error) {
       this.fail(error, flags.json);

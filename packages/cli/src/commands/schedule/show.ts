@@ -41,11 +41,11 @@ export default class ScheduleShow extends BaseCommand {
         this.log(
           `installed: ${manifest.kind === 'systemd' ? 'systemd timer unrot.timer' : 'cron file'} at ${manifest.installedAt}${manifest.enabled ? ', enabled' : ''}`,
         );
-        for (const f of files) this.log(`  ${f.path}: ${f.state}`);
+        for (const f of files) this.logLine(`  ${f.path}: ${f.state}`);
       }
-      this.log(`config: ${globalFile}`);
+      this.logLine(`config: ${globalFile}`);
       for (const line of engine.formatSummary(summary)) this.log(line);
-      if (nextElapse) this.log(`next elapse (systemctl): ${nextElapse}`);
+      if (nextElapse) this.logLine(`next elapse (systemctl): ${nextElapse}`);
       else if (manifest) {
         const next = [summary.nextWindow, summary.nextQuickPass].filter((w) => w !== null).sort((a, b) => (a.start < b.start ? -1 : 1))[0];
         if (next)

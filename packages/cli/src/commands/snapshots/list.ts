@@ -22,11 +22,11 @@ export default class SnapshotsList extends BaseCommand {
         return;
       }
       for (const ct of listing) {
-        this.log(`CT ${ct.vmid}`);
-        for (const s of ct.own) this.log(`  snapshot ${s.name}  ${s.time ?? ''}  ${s.description}`);
-        for (const a of ct.archives) this.log(`  archive  ${a.archive}  (run ${a.runId}, ${a.result})`);
+        this.logLine(`CT ${ct.vmid}`);
+        for (const s of ct.own) this.logLine(`  snapshot ${s.name}  ${s.time ?? ''}  ${s.description}`);
+        for (const a of ct.archives) this.logLine(`  archive  ${a.archive}  (run ${a.runId}, ${a.result})`);
         if (ct.own.length + ct.archives.length === 0) this.log('  no backups made by unrot');
-        if (ct.others.length > 0) this.log(`  not unrot's (never touched): ${ct.others.join(', ')}`);
+        if (ct.others.length > 0) this.logLine(`  not unrot's (never touched): ${ct.others.join(', ')}`);
       }
     } catch (error) {
       this.fail(error, flags.json);

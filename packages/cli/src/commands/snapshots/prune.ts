@@ -26,7 +26,7 @@ export default class SnapshotsPrune extends BaseCommand {
         return;
       }
       for (const r of results) {
-        this.log(
+        this.logLine(
           `CT ${r.vmid}: ${flags['dry-run'] ? 'would delete' : 'deleted'} ${r.deleted.length ? r.deleted.join(', ') : 'nothing'}; kept ${r.kept.join(', ') || 'nothing'}`,
         );
       }

@@ -1,0 +1,427 @@
+import type { TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { ApplyResultSchema, CheckResultSchema, DetectResultSchema, PlanStepSchema, toUnrotError, UnrotError } from '@unrot/sdk';
+import {
+  containerAddress,
+  planRestart,
+  type RestartReport,
+  restartChangingCommands,
+  restartTargets,
+  type TaskRestart,
+} from '../health/index.js';
+import type { Host } from '../host/host.js';
+import type { HookCommand } from '../policy/commands-schema.js';
+import { backupStorageOf, judgeStorageCached } from '../preflight/backup-storage.js';
+import { checkReachability } from '../preflight/reachability.js';
+import { addBackup } from '../safety/backup-index.js';
+import type { BackupRef } from '../safety/journal.js';
+import { snapshotDescriptionFor, snapshotNameFor } from '../safety/own-snapshots.js';
+import { restoreBackup } from '../safety/restore-backup.js';
+import type { ContainerReport } from './container-result.js';
+import type { ContainerTask, TaskHooks } from './container-task.js';
+import { outputTail } from './output-tail.js';
+import type { PipelineState, StepBodies, StepBody, StepInput, StepResult } from './pipeline-state.js';
+import { StepError } from './step-error.js';
+
+/** Plugin output is data from outside the engine: check it against the SDK schema before trusting it. */
+function assertValid<T>(schema: TSchema, value: T, what: string, runner: string): T {
+  const first = Value.Errors(schema, value).First();
+  if (first) {
+    throw new UnrotError('E_RUNNER_INVALID_OUTPUT', `runner ${runner} returned an invalid ${what}: ${first.path || '/'} ${first.message}`, {
+      runner,
+      path: first.path,
+    });
+  }
+  return value;
+}
+
+const runnerOf = (input: Pick<StepInput, 'runner'>) => {
+  if (!input.runner) throw new UnrotError('E_INTERNAL', 'a runner step ran without its runner');
+  return input.runner;
+};
+
+/** A runner's options from the policy, as validated by prepare. */
+const optionsOf = (task: ContainerTask, id: string): unknown => task.runners.find((r) => r.id === id)?.options;
+
+const pendingRunners = (state: PipelineState) => state.runners.filter((r) => r.steps.length > 0);
+
+// The container still exists, runs, carries no Proxmox lock, and its backup storage has room.
+const preflight: StepBody = {
+  async run({ task, env, signal }) {
+    const { host } = env;
+    const vmid = task.container.vmid;
+    const status = await host.status(vmid, signal);
+    if (status !== 'running') return { skip: { reason: 'stopped', detail: `status ${status}` } };
+    const config = await host.readConfig(vmid, signal);
+    if (config.lock) return { skip: { reason: 'locked', detail: `Proxmox lock '${config.lock}'` } };
+    const rootfsStorage = config['rootfs']?.split(':')[0];
+    const found: NonNullable<StepResult['state']> = { ...(rootfsStorage ? { rootfsStorage } : {}), ...addressOf(config) };
+    // A full storage holds the container back (the run retries it), an unusable one skips it.
+    const storage = task.preflight ? backupStorageOf(task.backup, rootfsStorage) : undefined;
+    if (task.preflight && storage) {
+      const limitPercent = task.preflight.maxStorageUsedPercent;
+      const judged = await judgeStorageCached(() => host.storageStatus(signal), storage, limitPercent);
+      if (judged.kind === 'unavailable') return { state: found, skip: { reason: 'backup-unavailable', detail: judged.detail } };
+      const checked = { ...found, preflight: { storage: { name: storage, usedPercent: judged.usedPercent, limitPercent } } };
+      if (judged.kind === 'full') return { state: checked, skip: { reason: 'storage-full', detail: judged.detail } };
+      return noRunners(task, checked);
+    }
+    return noRunners(task, found);
+  },
+  onError: (error) => (error.code === 'E_CT_NOT_FOUND' ? { skip: { reason: 'vanished', detail: error.message } } : undefined),
+};
+
+function noRunners(task: ContainerTask, found: StepResult['state']): StepResult {
+  if (task.runners.length === 0) {
+    return { state: found, skip: { reason: 'no-runners', detail: 'runners.os is none and no app runner is configured' } };
+  }
+  return { state: found };
+}
+
+const detect: StepBody = {
+  async run({ task, env, signal, runner }) {
+    const { id } = runnerOf({ runner });
+    const detected = assertValid(
+      DetectResultSchema,
+      await env.runner(id).detect(env.context(id, optionsOf(task, id), signal)),
+      'detect result',
+      id,
+    );
+    if (detected.applicable) return { runner: { report: { applicable: true } } };
+    const reason = detected.reason ?? 'not applicable';
+    return {
+      runner: { report: { reason } },
+      fail: new StepError('detect', 'E_RUNNER_NOT_APPLICABLE', `runner ${id} does not apply to CT ${task.container.vmid}: ${reason}`, {
+        runner: id,
+        details: { runner: id },
+      }),
+    };
+  },
+};
+
+// The runner's package sources, reached from inside the container before check refreshes anything.
+const sources: StepBody = {
+  async run({ task, env, signal, runner, state }) {
+    const { id } = runnerOf({ runner });
+    const module = env.runner(id);
+    const ctx = env.context(id, optionsOf(task, id), signal);
+    const results = await checkReachability(ctx.exec.read, (await module.sources?.(ctx)) ?? [], {
+      timeoutS: task.preflight?.networkTimeoutS ?? 5,
+      signal,
+    });
+    const entries = results.map((r) => ({
+      runner: id,
+      host: r.endpoint.host,
+      port: r.endpoint.port,
+      origin: r.endpoint.origin,
+      result: r.ok === true ? ('ok' as const) : r.ok === false ? ('failed' as const) : ('unverifiable' as const),
+      detail: r.detail,
+      durationMs: r.durationMs,
+    }));
+    for (const e of entries.filter((x) => x.result === 'unverifiable')) env.log.warn({ source: e }, 'package source not verifiable');
+    const found: StepResult['state'] = { preflight: { ...state.preflight, sources: [...(state.preflight?.sources ?? []), ...entries] } };
+    const down = entries.filter((e) => e.result === 'failed');
+    if (down.length === 0) return { state: found };
+    const detail = `${id}: ${down.map((e) => `${e.host}:${e.port} ${e.detail}`).join('; ')}`;
+    return { state: found, skip: { reason: 'unreachable', detail } };
+  },
+};
+
+const check: StepBody = {
+  async run({ task, env, signal, runner }) {
+    const { id } = runnerOf({ runner });
+    const checked = assertValid(
+      CheckResultSchema,
+      await env.runner(id).check(env.context(id, optionsOf(task, id), signal)),
+      'check result',
+      id,
+    );
+    return {
+      runner: { report: { updates: checked.updates, withheld: checked.withheld }, checked },
+      events: [{ name: 'updates:found', payload: { runId: task.runId, vmid: task.container.vmid, runner: id, updates: checked.updates } }],
+    };
+  },
+};
+
+const plan: StepBody = {
+  async run({ task, env, signal, runner }) {
+    const { id, checked } = runnerOf({ runner });
+    const vmid = task.container.vmid;
+    const steps = await env.runner(id).plan(env.context(id, optionsOf(task, id), signal), checked ?? { updates: [], withheld: [] });
+    for (const s of steps) assertValid(PlanStepSchema, s, 'plan step', id);
+    return {
+      runner: {
+        report: { plan: steps.map((s) => ({ id: s.id, title: s.title, argv: s.argv, hostArgv: env.host.execArgv(vmid, s.argv) })) },
+        steps,
+      },
+      events: [{ name: 'plan:ready', payload: { runId: task.runId, vmid, runner: id, steps } }],
+    };
+  },
+};
+
+const baseline: StepBody = {
+  async run({ env, state, signal }) {
+    await env.health(state.address)?.baseline(signal);
+    return {};
+  },
+};
+
+const backup: StepBody = {
+  async run({ task, env, state, signal }) {
+    const t0 = Date.now();
+    const taken = await takeBackup(task, env.host, state, signal, (obj, msg) => env.log.warn(obj, msg));
+    const vmid = task.container.vmid;
+    await addBackup(task.stateDir, vmid, { ...taken, runId: task.runId, takenAt: new Date().toISOString(), result: 'pending' });
+    return {
+      state: {
+        backup: taken,
+        backupReport: {
+          kind: taken.kind,
+          planned: false,
+          durationMs: Date.now() - t0,
+          ...(taken.name ? { name: taken.name } : {}),
+          ...(taken.archive ? { archive: taken.archive } : {}),
+        },
+      },
+      events: [{ name: 'backup:taken', payload: { runId: task.runId, vmid, kind: taken.kind, name: taken.name ?? taken.archive ?? '' } }],
+    };
+  },
+  // Nothing ran; `run` would take this backup first.
+  plan({ task, env, state }) {
+    const vmid = task.container.vmid;
+    const name = snapshotNameFor(task.runId);
+    const description = snapshotDescriptionFor(
+      task.runId,
+      pendingRunners(state).map((r) => r.id),
+    );
+    const kind = task.backup.mode === 'vzdump' ? 'vzdump' : 'snapshot';
+    return {
+      state: {
+        backupReport: {
+          kind,
+          planned: true,
+          ...(kind === 'snapshot' ? { name, hostArgv: env.host.snapshotArgv(vmid, name, description) } : {}),
+        },
+      },
+    };
+  },
+  onError: (error, { task }) =>
+    error.code === 'E_SNAPSHOT_UNSUPPORTED' && task.backup.onUnsupported === 'skip'
+      ? { skip: { reason: 'backup-unavailable', detail: `${error.message}; policy backup.on_unsupported is skip, so it was not updated` } }
+      : undefined,
+};
+
+const apply: StepBody = {
+  async run({ task, env, signal, runner }) {
+    const { id, steps } = runnerOf({ runner });
+    const result = assertValid(
+      ApplyResultSchema,
+      await env.runner(id).apply(env.context(id, optionsOf(task, id), signal, true), [...steps]),
+      'apply result',
+      id,
+    );
+    return { runner: { report: { changed: result.changed } } };
+  },
+  plan: ({ state, runner }) => ({ state: { plannedChanges: state.plannedChanges + (runner?.steps.length ?? 0) } }),
+};
+
+const hookStep = (which: 'pre-update' | 'post-update'): StepBody => ({
+  async run({ task, env, state, signal, publish }) {
+    const hooks = task.hooks as TaskHooks;
+    const list = which === 'pre-update' ? hooks.preUpdate : hooks.postUpdate;
+    // A working copy, published first: a hook cut off by the step's timeout still shows the ones before it.
+    const report = structuredClone(state.hooks ?? hooksReport(hooks, false, env.host, task.container.vmid));
+    publish({ hooks: report });
+    const entries = which === 'pre-update' ? report.preUpdate : report.postUpdate;
+    const exec = env.context('hook', undefined, signal, true).exec;
+    for (const [i, hook] of list.entries()) {
+      const result = await exec.change(hook.argv, {
+        ...(hook.timeout ? { timeoutMs: hook.timeout * 1000 } : {}),
+        okExitCodes: ALL_EXIT_CODES,
+      });
+      const entry = entries[i];
+      if (entry) Object.assign(entry, { exitCode: result.exitCode, durationMs: result.durationMs });
+      if (result.exitCode !== 0) {
+        const stderr = result.stderr.trim();
+        return {
+          state: { hooks: report },
+          failure: new StepError(
+            which,
+            'E_HOOK_FAILED',
+            `${which} hook ${JSON.stringify(hook.argv)} exited ${result.exitCode}${stderr ? `: ${stderr.slice(-500)}` : ''}`,
+            { details: { argv: hook.argv, exitCode: result.exitCode, output: outputTail(result.stdout, result.stderr) } },
+          ),
+        };
+      }
+    }
+    return { state: { hooks: report } };
+  },
+  // Either hook row lists both hook lists in the plan; each counts its own commands.
+  plan({ task, env, state }) {
+    const hooks = task.hooks as TaskHooks;
+    const own = which === 'pre-update' ? hooks.preUpdate : hooks.postUpdate;
+    return {
+      state: {
+        hooks: state.hooks ?? hooksReport(hooks, true, env.host, task.container.vmid),
+        plannedChanges: state.plannedChanges + own.length,
+      },
+    };
+  },
+});
+
+const restart: StepBody = {
+  async run({ task, env, state, signal, publish }) {
+    const policy = task.restart as TaskRestart;
+    const report = structuredClone(state.restart ?? restartReport(policy, false, env.host, task.container.vmid));
+    publish({ restart: report });
+    await restartTargets(policy, env.context('restart', undefined, signal, true).exec, signal, report);
+    return { state: { restart: report } };
+  },
+  plan: ({ task, env, state }) => ({
+    state: {
+      restart: restartReport(task.restart as TaskRestart, true, env.host, task.container.vmid),
+      plannedChanges: state.plannedChanges + restartChangingCommands(task.restart as TaskRestart),
+    },
+  }),
+  // Configured, but the update changed nothing (restart.when: changed): reported as skipped.
+  otherwise({ task, env, state }) {
+    if (!task.restart || pendingRunners(state).length === 0) return {};
+    const report = state.restart ?? restartReport(task.restart, false, env.host, task.container.vmid);
+    return { state: { restart: { ...report, skipped: 'the update changed nothing (restart.when: changed)' } } };
+  },
+};
+
+// Still running, nothing that was planned is still pending, health checks pass (gated on their baseline).
+const verify: StepBody = {
+  async run({ task, env, state, signal }) {
+    const vmid = task.container.vmid;
+    const status = await env.host.status(vmid, signal);
+    if (status !== 'running') throw new StepError('verify', 'E_VERIFY_FAILED', `CT ${vmid} is ${status} after the update`);
+    for (const runner of pendingRunners(state)) {
+      const again = assertValid(
+        CheckResultSchema,
+        await env.runner(runner.id).check(env.context(runner.id, optionsOf(task, runner.id), signal)),
+        'check result',
+        runner.id,
+      );
+      const planned = new Set(runner.steps.flatMap((s) => s.updates.map((u) => `${u.scope ?? ''}\0${u.name}`)));
+      const left = again.updates.filter((u) => planned.has(`${u.scope ?? ''}\0${u.name}`));
+      if (left.length > 0) {
+        throw new StepError(
+          'verify',
+          'E_VERIFY_FAILED',
+          `${runner.id}: still pending after apply: ${left.map((u) => `${u.name} ${u.to}`).join(', ')}`,
+          {
+            runner: runner.id,
+          },
+        );
+      }
+    }
+    await env.health(state.address)?.verify(signal);
+    return {};
+  },
+};
+
+const rollback: StepBody = {
+  async run({ task, env, state, signal }) {
+    const vmid = task.container.vmid;
+    const taken = state.backup as BackupRef;
+    const restored = await restoreBackup(env.host, vmid, taken, true, task.timeoutsMs.rollback, signal);
+    const reason = reasonOf(state);
+    return {
+      state: {
+        rolledBack: true,
+        rollback: { reason, to: restored.to, kind: restored.kind, running: restored.running, durationMs: restored.durationMs },
+      },
+      events: [{ name: 'rollback:done', payload: { runId: task.runId, vmid, to: restored.to, reason, running: restored.running } }],
+    };
+  },
+  onError: (error, { state }) => ({
+    state: {
+      rollback: {
+        reason: reasonOf(state),
+        to: state.backup?.name ?? state.backup?.archive ?? '',
+        kind: state.backup?.kind ?? 'snapshot',
+        running: false,
+        durationMs: 0,
+        error: error.message,
+      },
+    },
+  }),
+};
+
+/** The container's steps, keyed by lifecycle row: what each does; the table says when and how. */
+export const CONTAINER_STEPS: StepBodies = {
+  preflight,
+  detect,
+  sources,
+  check,
+  plan,
+  baseline,
+  backup,
+  'pre-update': hookStep('pre-update'),
+  apply,
+  'post-update': hookStep('post-update'),
+  restart,
+  verify,
+  rollback,
+};
+
+function reasonOf(state: PipelineState): string {
+  return state.failure ? `${state.failure.code}: ${state.failure.message}` : 'unknown failure';
+}
+
+function addressOf(config: Record<string, string>): { address?: string } {
+  const address = containerAddress(config);
+  return address !== undefined ? { address } : {};
+}
+
+async function takeBackup(
+  task: ContainerTask,
+  host: Host,
+  state: PipelineState,
+  signal: AbortSignal,
+  warn: (obj: Record<string, unknown>, msg: string) => void,
+): Promise<BackupRef> {
+  const vmid = task.container.vmid;
+  const vzdump = async (): Promise<BackupRef> => {
+    const archive = await host.vzdump(
+      vmid,
+      {
+        storage: task.backup.vzdumpStorage,
+        mode: task.backup.vzdumpMode,
+        compress: task.backup.vzdumpCompress,
+        notes: `unrot run ${task.runId}`,
+      },
+      task.timeoutsMs.backup,
+      signal,
+    );
+    return { kind: 'vzdump', archive, ...(state.rootfsStorage ? { storage: state.rootfsStorage } : {}) };
+  };
+  if (task.backup.mode === 'vzdump') return vzdump();
+  const name = snapshotNameFor(task.runId);
+  const runners = pendingRunners(state).map((r) => r.id);
+  try {
+    await host.snapshot(vmid, name, snapshotDescriptionFor(task.runId, runners), task.timeoutsMs.backup, signal);
+    return { kind: 'snapshot', name };
+  } catch (error) {
+    if (toUnrotError(error).code === 'E_SNAPSHOT_UNSUPPORTED' && task.backup.onUnsupported === 'vzdump') {
+      warn({ vmid }, 'snapshot feature is not available; falling back to vzdump as the policy says');
+      return vzdump();
+    }
+    throw error;
+  }
+}
+
+// Units, processes and compose projects with every command as it runs in the CT and on the host (health/restart-targets.ts).
+function restartReport(r: TaskRestart, planned: boolean, host: Host, vmid: number): RestartReport {
+  return planRestart(r, planned, (argv) => host.execArgv(vmid, argv));
+}
+
+function hooksReport(hooks: TaskHooks, planned: boolean, host: Host, vmid: number): NonNullable<ContainerReport['hooks']> {
+  const entries = (list: HookCommand[]) => list.map((h) => ({ argv: [...h.argv], hostArgv: host.execArgv(vmid, h.argv), planned }));
+  return { preUpdate: entries(hooks.preUpdate), postUpdate: entries(hooks.postUpdate) };
+}
+
+// Every exit code comes back to the hook step, which turns a non-zero one into E_HOOK_FAILED with the hook named.
+const ALL_EXIT_CODES = Array.from({ length: 256 }, (_, i) => i);

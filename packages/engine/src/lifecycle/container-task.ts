@@ -1,0 +1,75 @@
+import type { TSchema } from '@sinclair/typebox';
+import type { ContainerInfo, LifecycleEvents, Logger, Runner } from '@unrot/sdk';
+import type { EffectiveBackup, EffectiveRollback } from '../config/effective-policy.js';
+import type { LoadProbe, TaskHealthCheck, TaskRestart } from '../health/index.js';
+import type { Host } from '../host/host.js';
+import type { HookCommand } from '../policy/commands-schema.js';
+
+/** One limit per timeout key of the policy (`timeouts.*`), in milliseconds. */
+export interface TimeoutsMs {
+  preflight: number;
+  detect: number;
+  check: number;
+  plan: number;
+  backup: number;
+  apply: number;
+  verify: number;
+  rollback: number;
+}
+
+/** Everything a pipeline needs, serialisable so it can cross into a worker thread. */
+export interface ContainerTask {
+  runId: string;
+  dryRun: boolean;
+  container: ContainerInfo;
+  /** In order: the os runner first, then app runners as listed in the policy. */
+  runners: Array<{ id: string; modulePath: string; options: unknown }>;
+  exclusions: string[];
+  timeoutsMs: TimeoutsMs;
+  retries: number;
+  logFile?: string;
+  /** Secret values (from secrets_files) scrubbed from this container's log. */
+  secrets?: string[];
+  /** Checked at each safe point before any change (global.yml kill_switch_file). */
+  killSwitchFile?: string;
+  /** Journal and backup records live here (see safety/state-files.ts). */
+  stateDir: string;
+  backup: EffectiveBackup;
+  rollback: EffectiveRollback;
+  /** Policy `health_checks`: probed before the update (baseline) and after it (gate). */
+  healthChecks?: TaskHealthCheck[];
+  /** Policy `restart`: units restarted after the update, before the health checks. */
+  restart?: TaskRestart;
+  /** Global `preflight`: backup storage limit and the package-source check. */
+  preflight?: TaskPreflight;
+  /** Policy `pre_update` / `post_update`: commands run around the runners' apply. */
+  hooks?: TaskHooks;
+}
+
+export interface TaskPreflight {
+  maxStorageUsedPercent: number;
+  network: boolean;
+  networkTimeoutS: number;
+}
+
+export interface TaskHooks {
+  preUpdate: HookCommand[];
+  postUpdate: HookCommand[];
+}
+
+export type Emit = <K extends keyof LifecycleEvents>(name: K, payload: LifecycleEvents[K]) => void;
+
+export interface PipelineDeps {
+  host: Host;
+  loadRunner: (id: string, modulePath: string) => Promise<Runner<TSchema>>;
+  emit: Emit;
+  log: Logger;
+  signal: AbortSignal;
+  /** Loads a probe module by path; defaults to loadProbeModule (as in the worker). */
+  loadProbe?: LoadProbe;
+  /**
+   * Set once the run was asked to stop (SIGTERM/SIGINT): the detail of that request. Checked at the
+   * same safe points as the kill switch, so a container that has not changed anything stops there.
+   */
+  stopRequested?: () => string | undefined;
+}
