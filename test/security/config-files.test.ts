@@ -3,39 +3,20 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../packages/engine/src/config/config-error.js';
 import { loadConfig } from '../../packages/engine/src/config/load-config.js';
+import { configError, tree } from './config-tree.js';
 
 const bin = join(import.meta.dirname, '../../packages/cli/bin/run.js');
 const SECRET = 'SECRETHASH0123456789abcdef';
 const SHADOW = `root:$y$j9T$${SECRET}:19700:0:99999:7:::\ndaemon:*:19700:0:99999:7:::\n`;
-
-function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'unrot-sec-cfg-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
 
 /** A file of secrets outside the config directory, like /etc/shadow. */
 function secretsFile(): string {
   const dir = mkdtempSync(join(tmpdir(), 'unrot-sec-shadow-'));
   writeFileSync(join(dir, 'shadow'), SHADOW, { mode: 0o640 });
   return join(dir, 'shadow');
-}
-
-async function configError(dir: string): Promise<ConfigError> {
-  try {
-    await loadConfig(dir);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 function validate(dir: string, ...flags: string[]) {
