@@ -67,34 +67,29 @@ export function lockRemedy(entry: JournalEntry, lock: string): LockRemedy {
   }
   const summary = `CT ${vmid} is locked (${lock}) by unrot's interrupted ${entry.step} in run ${entry.runId}`;
   const snap = snapshotNameOf(entry);
+  // A killed backup step: the container may still be frozen and the half-made backup is left over.
+  const afterBackup = (leftover: string[]): LockRemedy => ({
+    lock,
+    own,
+    summary,
+    steps: [
+      noTaskStep(vmid),
+      thawStep(vmid),
+      `remove the stale lock: ${unlock}`,
+      ...leftover,
+      `nothing inside the container was changed; the next unrot run updates it again (unrot run --ct ${vmid})`,
+    ],
+  });
   if (lock === 'snapshot' || lock === 'snapshot-delete') {
-    return {
-      lock,
-      own,
-      summary,
-      steps: [
-        noTaskStep(vmid),
-        thawStep(vmid),
-        `remove the stale lock: ${unlock}`,
-        `pct listsnapshot ${vmid}: ${snap ? `if ${snap} is listed it is half-made (pct config ${vmid} --snapshot ${snap} shows snapstate); delete it: pct delsnapshot ${vmid} ${snap} --force` : `delete a half-made unrot-… snapshot with: pct delsnapshot ${vmid} NAME --force`}`,
-        `nothing inside the container was changed; the next unrot run updates it again (unrot run --ct ${vmid})`,
-      ],
-    };
+    return afterBackup([
+      `pct listsnapshot ${vmid}: ${snap ? `if ${snap} is listed it is half-made (pct config ${vmid} --snapshot ${snap} shows snapstate); delete it: pct delsnapshot ${vmid} ${snap} --force` : `delete a half-made unrot-… snapshot with: pct delsnapshot ${vmid} NAME --force`}`,
+    ]);
   }
   if (lock === 'backup') {
-    return {
-      lock,
-      own,
-      summary,
-      steps: [
-        noTaskStep(vmid),
-        thawStep(vmid),
-        `remove the stale lock: ${unlock}`,
-        `pct listsnapshot ${vmid}: a leftover temporary vzdump snapshot is removed with: pct delsnapshot ${vmid} vzdump --force`,
-        `a partial archive vzdump-lxc-${vmid}-….dat in the storage's dump directory was never completed and can be deleted`,
-        `nothing inside the container was changed; the next unrot run updates it again (unrot run --ct ${vmid})`,
-      ],
-    };
+    return afterBackup([
+      `pct listsnapshot ${vmid}: a leftover temporary vzdump snapshot is removed with: pct delsnapshot ${vmid} vzdump --force`,
+      `a partial archive vzdump-lxc-${vmid}-….dat in the storage's dump directory was never completed and can be deleted`,
+    ]);
   }
   // rollback: the restore was cut off; the journal is kept, so the next run does it again.
   const to = entry.backup?.name ?? entry.backup?.archive ?? 'the pre-update backup';
