@@ -3,7 +3,7 @@
 // reports) over a simulated Proxmox host whose containers' commands take configured times.
 // Usage: node bench/fleet.mjs [--containers 500] [--concurrency 16] [--seed 1] [--backup snapshot|none]
 //          [--check-ms 20-60] [--apply-ms 50-400] [--no-serial] [--count-calls] [--keep] [--json [FILE]]
-//          [--engine path/to/engine/dist/index.js]
+//          [--engine path/to/engine/dist/index.js] [--host cli|api]
 // Needs the build (`npx turbo run build`). See bench/README.md for how to read the figures.
 // Goals (issue): makespan within 10% of max(longest container, total work / concurrency) with
 // jitter off; under 5 ms of engine CPU per container; under 200 MB peak memory for 500 containers.
@@ -50,7 +50,10 @@ const opts = {
   applyMs: range('--apply-ms', '50-400'),
   serial: !flag('--no-serial'),
   keep: flag('--keep'),
-  countCalls: flag('--count-calls'),
+  // cli: the engine drives fleet/pct as pct/pvesh/pvesm; api: the simulated host also serves the
+  // Proxmox API (fleet/api-host.mjs) and the engine uses it for everything but `pct exec`.
+  host: value('--host', 'cli'),
+  countCalls: flag('--count-calls') || value('--host', 'cli') === 'api',
   // Another build of the engine (its dist/index.js), e.g. a patched copy, to try a change.
   engine: value('--engine', join(repo, 'packages/engine/dist/index.js')),
   json: flag('--json'),
@@ -58,6 +61,7 @@ const opts = {
   jsonFile: value('--json', '--').startsWith('--') ? undefined : value('--json'),
 };
 if (!['snapshot', 'none'].includes(opts.backup)) usage('--backup is snapshot or none');
+if (!['cli', 'api'].includes(opts.host)) usage('--host is cli or api');
 const progress = (line) => process.stderr.write(`${line}\n`);
 
 // ---- the simulated fleet and its work ---------------------------------------------------------
@@ -126,6 +130,7 @@ async function buildHost() {
   }
   if (opts.countCalls) await writeFile(join(bin, 'calls.log'), '');
   await writeFile(join(root, 'cts'), `${fleet.map((c) => c.vmid).join('\n')}\n`);
+  const api = opts.host === 'api' ? await startApiHost(root, bin) : undefined;
 
   // The policy: every container, the sim runner only, jitter and pacing off. Load backpressure
   // (preflight.max_load, default 4 × CPUs, when this engine has it) is off too: on a small machine
@@ -141,6 +146,7 @@ async function buildHost() {
       `state_dir: ${join(root, 'state')}`,
       'jitter_ms: 0',
       ...preflight,
+      ...(api ? api.globalYml : []),
       'defaults:',
       '  backup:',
       `    mode: ${opts.backup}`,
@@ -156,7 +162,54 @@ async function buildHost() {
     join(pluginRoot, 'package.json'),
     JSON.stringify({ name: '@unrot-bench/sim-runner', version: '1.0.0', unrot: { sdk: 1, runners: [join(fixtures, 'sim-runner.mjs')] } }),
   );
-  return { root, bin, configDir: join(root, 'config'), pluginRoot };
+  return { root, bin, configDir: join(root, 'config'), pluginRoot, api };
+}
+
+/**
+ * `--host api`: the sandbox's CA, node certificate and token (packages/sandbox/dist, the code the
+ * sandbox serves with), a secrets file with the token, and fleet/api-host.mjs serving the fleet
+ * in its own process. Returns the global.yml lines that point unrot at it.
+ */
+async function startApiHost(root, bin) {
+  const sandboxDist = join(repo, 'packages/sandbox/dist/pve/api');
+  if (!existsSync(join(sandboxDist, 'server.js'))) usage(`${sandboxDist} is missing: build first (npx turbo run build)`);
+  const { ensureNodeCerts } = await import(pathToFileURL(join(sandboxDist, 'tls.js')).href);
+  const { setToken } = await import(pathToFileURL(join(sandboxDist, 'tokens.js')).href);
+  const paths = { root: join(bin, 'api'), node: 'pve' };
+  const certs = await ensureNodeCerts(paths);
+  const token = setToken(paths, {});
+  const secrets = join(root, 'secrets.env');
+  await writeFile(secrets, `PVE_API_TOKEN=${token.secret}\n`, { mode: 0o600 });
+  // The server reads the fleet from pvesh-lxc.json beside the tools.
+  const child = spawn(process.execPath, [join(fixtures, 'api-host.mjs'), bin], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      out += d;
+      const m = /\{"port":(\d+)\}/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on('exit', (code) => reject(new Error(`fleet/api-host.mjs exited ${code} before listening`)));
+  });
+  const stop = async () => {
+    if (child.exitCode !== null) return undefined;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    return JSON.parse(readFileSync(join(bin, 'api-calls.json'), 'utf8'));
+  };
+  const globalYml = [
+    'secrets_files:',
+    `  - ${secrets}`,
+    'host:',
+    '  api: api',
+    `  url: https://127.0.0.1:${port}`,
+    `  token_id: ${token.tokenid}`,
+    '  token:',
+    '    secret: PVE_API_TOKEN',
+    `  ca_file: ${certs.caPath}`,
+  ];
+  return { port, stop, globalYml };
 }
 
 // ---- measuring -------------------------------------------------------------------------------
@@ -212,7 +265,9 @@ async function runEngine(host) {
   const maxRssBytes = process.resourceUsage().maxRSS * 1024;
 
   const cpuMs = (cpu.user + cpu.system) / 1000;
+  const apiHost = host.api ? await host.api.stop() : undefined;
   let hostCalls;
+  let spawnsExceptExec;
   if (opts.countCalls) {
     // Host tool calls of the run, by tool and subcommand, per container.
     const counts = {};
@@ -221,6 +276,8 @@ async function runEngine(host) {
       counts[key] = (counts[key] ?? 0) + 1;
     }
     hostCalls = Object.fromEntries(Object.entries(counts).map(([k, n]) => [k, n / opts.containers]));
+    // Every host process the engine started that is not `pct exec` (the calls.log has one line per process).
+    spawnsExceptExec = Object.entries(counts).reduce((n, [k, c]) => (k === 'pct exec' ? n : n + c), 0) / opts.containers;
   }
   const workOf = new Map(fleet.map((c) => [c.vmid, c.workMs]));
   const overheads = outcome.report.containers.map((c) => c.durationMs - (workOf.get(c.vmid) ?? 0)).sort((a, b) => a - b);
@@ -258,7 +315,13 @@ async function runEngine(host) {
       peakMb: mb(Math.max(peakRss, maxRssBytes)),
     },
     reportPath: outcome.reportPath,
-    ...(hostCalls ? { hostCallsPerContainer: hostCalls } : {}),
+    ...(hostCalls ? { hostCallsPerContainer: hostCalls, hostSpawnsPerContainerExceptExec: spawnsExceptExec } : {}),
+    ...(apiHost
+      ? {
+          apiCallsPerContainer: Object.fromEntries(Object.entries(apiHost.calls).map(([k, n]) => [k, n / opts.containers])),
+          apiHostCpuMs: apiHost.cpuMs,
+        }
+      : {}),
     firstProblem: outcome.report.containers.find((c) => c.outcome !== 'updated'),
   };
 }
@@ -331,6 +394,8 @@ try {
     allUpdated: engine.summary.updated === opts.containers,
   };
 } finally {
+  // A failed run must not leave the simulated API host running.
+  await host.api?.stop().catch(() => undefined);
   if (opts.keep) progress(`kept ${host.root}`);
   else await rm(host.root, { recursive: true, force: true });
 }
@@ -343,7 +408,7 @@ else {
   const ok = (g) => (g.met ? 'met' : 'NOT met');
   const row = (label, measured, goal = '') => console.log(`${label.padEnd(40)} ${measured.padEnd(28)} ${goal}`);
   console.log(
-    `unrot fleet benchmark — node ${result.node}, ${result.cpus} CPUs (load ${result.loadAtStart.toFixed(1)} at start); ${opts.containers} containers, max_concurrency ${opts.concurrency}, ` +
+    `unrot fleet benchmark — node ${result.node}, ${result.cpus} CPUs (load ${result.loadAtStart.toFixed(1)} at start); ${opts.containers} containers, host ${opts.host}, max_concurrency ${opts.concurrency}, ` +
       `seed ${opts.seed}, backup ${opts.backup}${opts.backup === 'snapshot' ? ' (instant)' : ''}, jitter off`,
   );
   console.log(
@@ -383,6 +448,14 @@ else {
     const calls = Object.entries(engine.hostCallsPerContainer).map(([k, n]) => `${k} ${Number(n.toFixed(3))}`);
     const sum = Object.values(engine.hostCallsPerContainer).reduce((a, b) => a + b, 0);
     console.log(`host tool calls per container: ${sum.toFixed(2)} (${calls.join(', ')}); the shell loop makes 3`);
+    console.log(`host process spawns per container other than pct exec: ${engine.hostSpawnsPerContainerExceptExec.toFixed(2)}`);
+  }
+  if (engine.apiCallsPerContainer) {
+    const calls = Object.entries(engine.apiCallsPerContainer).map(([k, n]) => `${k} ${Number(n.toFixed(3))}`);
+    const sum = Object.values(engine.apiCallsPerContainer).reduce((a, b) => a + b, 0);
+    console.log(
+      `API requests per container: ${sum.toFixed(2)} (${calls.join(', ')}); simulated API host CPU ${engine.apiHostCpuMs.toFixed(0)} ms`,
+    );
   }
 }
 if (!result.allUpdated) {

@@ -5,7 +5,7 @@
 set -euo pipefail
 export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 cd "$(dirname "$0")/.."
-bash scripts/install-prereqs.sh
+bash scripts/install-prereqs.sh --tests
 echo "==> lint"
 npx biome check .
 echo "==> typecheck"

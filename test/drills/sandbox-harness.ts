@@ -29,10 +29,11 @@ export interface Proc {
   ms: number;
 }
 
-export function run(file: string, args: readonly string[], timeoutMs = 600_000): Promise<Proc> {
+/** `env`: another drill file's own sandbox (root and ports); drillEnv by default. */
+export function run(file: string, args: readonly string[], timeoutMs = 600_000, env: NodeJS.ProcessEnv = drillEnv): Promise<Proc> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env: drillEnv, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {

@@ -7,7 +7,11 @@ export const NpmOptionsSchema = Type.Object(
         pattern: '^/[^\\u0000\\n\\r]*$',
         description: 'Absolute project directories inside the container (a path ending in package.json is accepted too)',
       }),
-      { default: [], uniqueItems: true },
+      {
+        default: [],
+        uniqueItems: true,
+        description: 'absolute project directories inside the container (a path ending in package.json is accepted too)',
+      },
     ),
     allow_major: Type.Boolean({
       default: false,

@@ -14,12 +14,13 @@ export default class Targets extends BaseCommand {
     const { flags } = await this.parse(Targets);
     try {
       const selection = selectionFrom(flags);
-      const [{ prepare, resolveFleet, defaultNode, pctHostFrom, pctHostSpec }, { formatTargets }] = await Promise.all([
+      const [{ prepare, resolveFleet, configuredHostSpec, hostFromSpec }, { formatTargets }] = await Promise.all([
         import('@unrot/engine'),
         import('../lib/format-report.js'),
       ]);
       const prepared = await prepare(flags.config, this.pluginRoots());
-      const { decisions } = await resolveFleet(prepared, selection, pctHostFrom(pctHostSpec(defaultNode(prepared.config))));
+      const spec = await configuredHostSpec(prepared.config, { secrets: prepared.notifications?.secrets });
+      const { decisions } = await resolveFleet(prepared, selection, await hostFromSpec(spec));
       this.log(flags.json ? JSON.stringify(decisions, null, 2) : formatTargets(decisions));
     } catch (error) {
       this.fail(error, flags.json);

@@ -3,5 +3,5 @@ export { ConfigError, type ConfigProblem, formatProblem } from './config-error.j
 export { discoverContainerFiles } from './discover.js';
 export { CONFIG_DEFAULTS, type EffectiveGlobal, type EffectivePolicy, effectiveGlobal, effectivePolicy } from './effective-policy.js';
 export { GLOBAL_FILE_NAMES, type LoadedConfig, loadConfig } from './load-config.js';
-export { renderConfigReference } from './render-reference.js';
+export { renderConfigReference, renderRunnerOptions } from './render-reference.js';
 export { type RunnerCatalog, type RunnerCatalogEntry, validateRunnerOptions } from './runner-options.js';

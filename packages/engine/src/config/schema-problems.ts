@@ -80,7 +80,11 @@ function explain(e: ValueError, path: KeyPath): { message: string; expected: str
       break;
   }
   if (TYPE_ERRORS.has(e.type)) {
-    const got = describeValue(e.value);
+    // A key that holds a secret (e.g. host.token) never has its wrong value quoted: it may be the secret itself.
+    const got =
+      e.schema['x-secret'] === true
+        ? `${Array.isArray(e.value) ? 'a list' : `a ${typeof e.value}`} (not shown: this key refers to a secret)`
+        : describeValue(e.value);
     if (path.length === 0 && e.type === ValueErrorType.Object) {
       return { message: `the file must hold a mapping of keys, not ${got}`, expected: 'a mapping' };
     }

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import type { ApiHostSpec } from './api/api-host-spec.js';
 import { PctHost } from './pct-host.js';
 
 /**
@@ -8,8 +9,9 @@ import { PctHost } from './pct-host.js';
  *   environment the host tools get (see hostToolEnvAllowlist); `path` overrides PATH.
  * - `main-thread`: the Host object the run was given (RunOptions.host, e.g. an in-memory host
  *   in tests); a worker forwards every call to it over the task's MessagePort.
+ * - `api`: the Proxmox VE API with a token (api/api-host-spec.ts); exec stays local.
  */
-export type HostSpec = PctHostSpec | { kind: 'main-thread' };
+export type HostSpec = PctHostSpec | ApiHostSpec | { kind: 'main-thread' };
 
 export interface PctHostSpec {
   kind: 'pct';

@@ -1,3 +1,4 @@
+export * from './api/index.js';
 export { CappedOutput } from './capped-output.js';
 export type { ContainerConfig, Host, HostExecOptions, HostExecResult } from './host.js';
 export { HOST_TOOL_ENV_VARIABLE, type HostSpec, hostToolEnvAllowlist, type PctHostSpec, pctHostFrom, pctHostSpec } from './host-spec.js';

@@ -3,6 +3,7 @@
 export * from './commands-schema.js';
 export * from './fleet-schema.js';
 export * from './health-schema.js';
+export * from './host-schema.js';
 export * from './maintenance-schema.js';
 export * from './notifications-schema.js';
 export * from './policy-schema.js';

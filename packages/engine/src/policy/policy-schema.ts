@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { AllowUnlistedCommandsSchema, CommandAllowlistSchema, PostUpdateHooksSchema, PreUpdateHooksSchema } from './commands-schema.js';
 import { JitterMsSchema, KillSwitchFileSchema, MaxRuntimeSchema, MaxStartsPerMinuteSchema, PreflightSchema } from './fleet-schema.js';
 import { HealthChecksPolicySchema, RestartPolicySchema } from './health-schema.js';
+import { HostAccessSchema } from './host-schema.js';
 import { ContainerRiskSchema, MaintenancePolicySchema } from './maintenance-schema.js';
 import { NotificationsListSchema, PrometheusTextfileSchema, SecretsFilesSchema } from './notifications-schema.js';
 
@@ -183,6 +184,7 @@ export const GlobalPolicySchema = Type.Object(
     state_dir: Type.Optional(
       Type.String({ pattern: '^/', maxLength: 4096, description: 'absolute directory for reports and logs (default /var/lib/unrot)' }),
     ),
+    host: Type.Optional(HostAccessSchema),
     defaults: Type.Optional(DefaultsSchema),
     targets: Type.Optional(TargetsSchema),
     exclusions: Type.Optional(ExclusionsSchema),

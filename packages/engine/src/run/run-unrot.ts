@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import pino from 'pino';
 import { EngineEvents } from '../engine-events.js';
-import { type HostSpec, pctHostFrom, pctHostSpec } from '../host/host-spec.js';
+import { configuredHostSpec, hostFromSpec } from '../host/api/host-choice.js';
+import type { HostSpec } from '../host/host-spec.js';
 import { exitCodeFor } from '../report/exit-codes.js';
 import { newRunId } from '../report/run-id.js';
 import type { RunReport } from '../report/run-report.js';
@@ -59,10 +60,10 @@ async function startRun(options: RunOptions): Promise<RunContext> {
   const selection = options.selection ?? {};
   const prepared = await prepare(options.configDir, options.pluginRoots);
   const node = defaultNode(prepared.config);
-  // An injected Host serves the workers from this thread; otherwise every thread builds the same pct host from its spec.
-  const pct = pctHostSpec(node);
-  const hostSpec: HostSpec = options.host ? { kind: 'main-thread' } : pct;
-  const host = options.host ?? pctHostFrom(pct);
+  // An injected Host serves the workers from this thread; otherwise every thread builds the same host (pct or API, global.yml `host:`) from its spec.
+  const configured = options.host ? undefined : await configuredHostSpec(prepared.config, { secrets: prepared.notifications?.secrets });
+  const hostSpec: HostSpec = configured ?? { kind: 'main-thread' };
+  const host = options.host ?? (await hostFromSpec(configured as Exclude<HostSpec, { kind: 'main-thread' }>));
   const stateDir = options.stateDir ?? prepared.config.global.state_dir ?? DEFAULT_STATE_DIR;
   const runDir = join(stateDir, 'runs', runId);
   const redactor = prepared.notifications?.redactor ?? IDENTITY;

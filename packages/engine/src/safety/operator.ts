@@ -1,7 +1,7 @@
 import { UnrotError } from '@unrot/sdk';
 import { effectiveGlobal, effectivePolicy, type LoadedConfig, loadConfig } from '../config/index.js';
+import { configuredHostSpec, hostFromSpec } from '../host/api/host-choice.js';
 import type { Host } from '../host/host.js';
-import { pctHostFrom, pctHostSpec } from '../host/host-spec.js';
 import { newRunId } from '../report/run-id.js';
 import { readBackups } from './backup-index.js';
 import type { BackupRef } from './journal.js';
@@ -25,7 +25,8 @@ async function context(options: OperatorOptions): Promise<{ config: LoadedConfig
   const stateDir = options.stateDir ?? g.stateDir;
   // Refuses (E_CONFIG, exit 2) a state_dir others can write: its records decide what is restored or deleted.
   await ensureStateDir(stateDir);
-  return { config, stateDir, host: options.host ?? pctHostFrom(pctHostSpec(g.node)) };
+  // global.yml `host:` decides pct tools or the API (its token read from secrets_files here).
+  return { config, stateDir, host: options.host ?? (await hostFromSpec(await configuredHostSpec(config))) };
 }
 
 export interface RollbackPlan {

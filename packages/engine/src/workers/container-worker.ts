@@ -1,5 +1,6 @@
 import { type MessagePort, threadId } from 'node:worker_threads';
 import pino from 'pino';
+import { createApiHost } from '../host/api/host-choice.js';
 import type { Host } from '../host/host.js';
 import { type HostSpec, pctHostFrom } from '../host/host-spec.js';
 import { PortHost } from '../host/port-host.js';
@@ -24,9 +25,11 @@ export interface WorkerEventMessage {
   payload: unknown;
 }
 
-/** The worker's Host for a spec: the pct CLIs here, or the main thread's Host over the task's port. */
-export function hostFor(spec: HostSpec, port: MessagePort): Host {
-  return spec.kind === 'pct' ? pctHostFrom(spec) : new PortHost(port);
+/** The worker's Host for a spec: the pct CLIs or the Proxmox API here, or the main thread's Host over the task's port. */
+export async function hostFor(spec: HostSpec, port: MessagePort): Promise<Host> {
+  if (spec.kind === 'pct') return pctHostFrom(spec);
+  if (spec.kind === 'api') return createApiHost(spec);
+  return new PortHost(port);
 }
 
 /** Piscina entry point: one container's pipeline (a thread may run several side by side). */
@@ -48,9 +51,9 @@ export default async function runContainerInWorker({ task, host: spec, port }: W
   const redacted = redactingDestination(destination, createRedactor(task.secrets ?? []));
   const log = pino({ base: { runId: task.runId, vmid: task.container.vmid }, timestamp: pino.stdTimeFunctions.isoTime }, redacted);
   try {
-    const report = await guarded(guard, () =>
+    const report = await guarded(guard, async () =>
       runContainerPipeline(task, {
-        host: hostFor(spec, port),
+        host: await hostFor(spec, port),
         loadRunner: (_id, modulePath) => loadRunnerModule(modulePath),
         emit: (name, payload) => port.postMessage({ name, payload } satisfies WorkerEventMessage),
         log,

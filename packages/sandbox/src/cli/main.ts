@@ -1,26 +1,52 @@
 import { existsSync } from 'node:fs';
 import { isUnrotError } from '@unrot/sdk';
 import { down } from '../provision/down.js';
+import { publishBrokenUpdate } from '../provision/os-repos.js';
 import { withSandboxLock } from '../provision/sandbox-lock.js';
-import { sandboxSettings } from '../provision/settings.js';
+import { ctGroups, sandboxSettings } from '../provision/settings.js';
 import { formatStatus, status } from '../provision/status.js';
 import { up } from '../provision/up.js';
 
-const USAGE = `usage: unrot-sandbox up [--json]
+const USAGE = `usage: unrot-sandbox up [--with os] [--json]
        unrot-sandbox down [--purge] [--json]
        unrot-sandbox status [--json]
+       unrot-sandbox publish-broken rpm|pacman  (adds the broken unrot-sandbox-demo 1.2 to CT 103's or 104's repository)
+       unrot-sandbox api serve|start|stop|status|info|token …  (the Proxmox API front, docs/sandbox.md)
 
 environment: UNROT_SANDBOX_ROOT (default /var/lib/unrot-sandbox), UNROT_SANDBOX_CACHE
 (default /var/cache/unrot-sandbox), UNROT_SANDBOX_NODE, UNROT_SANDBOX_APT_PORT (8431),
 UNROT_SANDBOX_PYPI_PORT (8432), UNROT_SANDBOX_WEB_PORT (3101), UNROT_SANDBOX_PY_PORT (3102),
-UNROT_SANDBOX_BTRFS_SIZE (16G, sparse)
+UNROT_SANDBOX_BTRFS_SIZE (16G, sparse), UNROT_SANDBOX_API_PORT (8006),
+UNROT_SANDBOX_RPM_PORT (8433), UNROT_SANDBOX_PACMAN_PORT (8434), UNROT_SANDBOX_CTS (container
+groups: apps = CT 101/102, the default; os = CT 103 dnf + CT 104 pacman; e.g. 'apps,os' or 'os').
+up --with os adds the os group; once made, up keeps a group until down.
 `;
+
+/** `up --with GROUP` / `--with=GROUP` (repeatable): container groups added to UNROT_SANDBOX_CTS. */
+function takeWith(args: readonly string[]): { groups: string[]; rest: string[] } {
+  const groups: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? '';
+    if (a === '--with' && i + 1 < args.length) groups.push(args[++i] ?? '');
+    else if (a.startsWith('--with=')) groups.push(a.slice('--with='.length));
+    else rest.push(a);
+  }
+  return { groups, rest };
+}
 
 /** Exit codes: 0 ok, 1 failure, 2 usage. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command, ...args] = argv;
+  if (command === 'api') return (await import('../pve/api/main.js')).main(args);
+  const { groups: withGroups, rest } = command === 'up' ? takeWith(args) : { groups: [], rest: args };
   const flags = new Set(rest);
-  const allowed: Record<string, string[]> = { up: ['--json'], down: ['--purge', '--json'], status: ['--json'] };
+  const allowed: Record<string, string[]> = {
+    up: ['--json'],
+    down: ['--purge', '--json'],
+    status: ['--json'],
+    'publish-broken': ['rpm', 'pacman'],
+  };
   if (command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);
     return 0;
@@ -35,7 +61,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   // Progress goes to stderr so --json output on stdout stays parseable.
   const log = (line: string) => process.stderr.write(`${line}\n`);
   try {
-    const settings = sandboxSettings();
+    const base = sandboxSettings();
+    const settings = withGroups.length > 0 ? { ...base, groups: ctGroups([...base.groups, ...withGroups].join(',')) } : base;
     if (command === 'up') {
       const r = await withSandboxLock(settings.paths.root, () => up(settings, log));
       if (json) process.stdout.write(`${JSON.stringify(r)}\n`);
@@ -46,6 +73,13 @@ export async function main(argv: readonly string[]): Promise<number> {
         );
         process.stdout.write(formatStatus(await status(settings)));
       }
+    } else if (command === 'publish-broken') {
+      const format = rest[0];
+      if (rest.length !== 1 || (format !== 'rpm' && format !== 'pacman')) {
+        process.stderr.write(USAGE);
+        return 2;
+      }
+      process.stdout.write(`published ${await publishBrokenUpdate(settings, format)}\n`);
     } else if (command === 'down') {
       // down on a root that does not exist must not create it just to lock it.
       const r = existsSync(settings.paths.root)

@@ -2,10 +2,11 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UnrotError } from '@unrot/sdk';
+import { stopApiServer } from '../pve/api/daemon.js';
 import { listVmids } from '../pve/config-store.js';
 import { ctState, stopCt } from '../pve/lxc.js';
 import { run } from './run.js';
-import { stopServer } from './servers.js';
+import { SERVER_NAMES, stopServer } from './servers.js';
 import type { SandboxSettings } from './settings.js';
 import { readState } from './state.js';
 import { mountsUnder } from './storage.js';
@@ -50,12 +51,13 @@ export async function down(
         result.stopped.push(vmid);
       }
     }
-    for (const name of ['apt', 'pypi']) {
+    for (const name of SERVER_NAMES) {
       if (await stopServer(s.serverRunDir, name)) {
         log(`stopped the ${name} server`);
         result.servers.push(name);
       }
     }
+    if (await stopApiServer(paths)) result.servers.push('api');
     for (const mount of await mountsUnder(paths.root)) {
       log(`unmounting ${mount}`);
       await run(['umount', mount]);

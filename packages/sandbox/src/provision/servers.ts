@@ -4,6 +4,9 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UnrotError } from '@unrot/sdk';
 
+/** Every server `up` may start (rpm and pacman only with the `os` group); `down` stops each one it finds. */
+export const SERVER_NAMES = ['apt', 'pypi', 'rpm', 'pacman'] as const;
+
 export interface ServerInfo {
   name: string;
   pid: number;

@@ -4,12 +4,24 @@ import { type SandboxPaths, sandboxPaths } from '../pve/sandbox-root.js';
 
 export const DEFAULT_CACHE_DIR = '/var/cache/unrot-sandbox';
 
+/**
+ * Groups of containers `up` can make: `apps` = CT 101/102 (the demo's apps, the default),
+ * `os` = CT 103/104 (dnf and pacman over local repositories; opt-in, they cost a minute or two).
+ */
+export const CT_GROUPS = ['apps', 'os'] as const;
+export type CtGroup = (typeof CT_GROUPS)[number];
+
 /** Everything `up`/`down`/`status` need, from the environment (so a test sandbox never collides with the default one). */
 export interface SandboxSettings {
   paths: SandboxPaths;
   cacheDir: string;
   aptPort: number;
   pypiPort: number;
+  /** Local RPM (dnf) and pacman repositories on 127.0.0.1, served only when the `os` group is up. */
+  rpmPort: number;
+  pacmanPort: number;
+  /** Container groups asked for (UNROT_SANDBOX_CTS, comma-separated; `up --with os` adds one). */
+  groups: CtGroup[];
   /** Ports of the demo apps' /health endpoints (CTs share the host's network namespace). */
   webPort: number;
   pyPort: number;
@@ -20,6 +32,8 @@ export interface SandboxSettings {
   logDir: string;
   aptDir: string;
   pypiDir: string;
+  rpmDir: string;
+  pacmanDir: string;
   configDir: string;
 }
 
@@ -31,6 +45,16 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return n;
 }
 
+export function ctGroups(raw: string | undefined): CtGroup[] {
+  if (raw === undefined || raw.trim() === '') return ['apps'];
+  const names = raw.split(',').map((g) => g.trim());
+  const bad = names.filter((g) => !(CT_GROUPS as readonly string[]).includes(g));
+  if (bad.length > 0 || names.length === 0) {
+    throw new UnrotError('E_CONFIG', `UNROT_SANDBOX_CTS must list groups out of ${CT_GROUPS.join(', ')}, got '${raw}'`);
+  }
+  return CT_GROUPS.filter((g) => names.includes(g));
+}
+
 export function sandboxSettings(env: NodeJS.ProcessEnv = process.env): SandboxSettings {
   const paths = sandboxPaths(env);
   const r = paths.root;
@@ -39,6 +63,9 @@ export function sandboxSettings(env: NodeJS.ProcessEnv = process.env): SandboxSe
     cacheDir: env['UNROT_SANDBOX_CACHE'] || DEFAULT_CACHE_DIR,
     aptPort: port(env, 'UNROT_SANDBOX_APT_PORT', 8431),
     pypiPort: port(env, 'UNROT_SANDBOX_PYPI_PORT', 8432),
+    rpmPort: port(env, 'UNROT_SANDBOX_RPM_PORT', 8433),
+    pacmanPort: port(env, 'UNROT_SANDBOX_PACMAN_PORT', 8434),
+    groups: ctGroups(env['UNROT_SANDBOX_CTS']),
     webPort: port(env, 'UNROT_SANDBOX_WEB_PORT', 3101),
     pyPort: port(env, 'UNROT_SANDBOX_PY_PORT', 3102),
     stateFile: join(r, 'sandbox.json'),
@@ -46,6 +73,8 @@ export function sandboxSettings(env: NodeJS.ProcessEnv = process.env): SandboxSe
     logDir: join(r, 'log'),
     aptDir: join(r, 'srv', 'apt'),
     pypiDir: join(r, 'srv', 'pypi'),
+    rpmDir: join(r, 'srv', 'rpm'),
+    pacmanDir: join(r, 'srv', 'pacman'),
     configDir: join(r, 'unrot-config'),
   };
 }

@@ -1,4 +1,5 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
+import type { CtGroup } from './settings.js';
 
 /** R/sandbox.json: what `up` made, read by `status` and `down`. */
 export interface SandboxState {
@@ -7,7 +8,15 @@ export interface SandboxState {
   node: string;
   templateDir: string;
   cacheDir: string;
-  servers: { apt: { port: number; dir: string }; pypi: { port: number; dir: string } };
+  /** The container groups this sandbox has (absent in a state written before groups existed: apps only). */
+  groups?: CtGroup[];
+  servers: {
+    apt: { port: number; dir: string };
+    pypi: { port: number; dir: string };
+    /** Only with the `os` group. */
+    rpm?: { port: number; dir: string };
+    pacman?: { port: number; dir: string };
+  };
   containers: Array<{
     vmid: number;
     hostname: string;
@@ -15,7 +24,8 @@ export interface SandboxState {
     unprivileged: boolean;
     storage: string;
     init: 'systemd' | 'launcher';
-    health: string;
+    /** The app's /health URL; null for CT 103/104, which run no app. */
+    health: string | null;
     /** false while provisioning; a CT left unprovisioned by an interrupted `up` is recreated. */
     provisioned: boolean;
   }>;

@@ -3,9 +3,11 @@ import { configExists, loadConfig } from '../pve/config-store.js';
 import { ctState } from '../pve/lxc.js';
 import { DEMO_DEB } from './apt-repo.js';
 import { ctExec, httpJson } from './ct.js';
+import { DNF_VMID, PACMAN_VMID } from './os-ct.js';
+import { OS_DEMO, OS_KEEP } from './os-packages.js';
 import { PY_VENV, PY_VMID } from './py-ct.js';
 import { DEMO_LIB } from './py-index.js';
-import { type ServerStatus, serverStatus } from './servers.js';
+import { SERVER_NAMES, type ServerStatus, serverStatus } from './servers.js';
 import type { SandboxSettings } from './settings.js';
 import { readState } from './state.js';
 import { isMountPoint } from './storage.js';
@@ -18,7 +20,8 @@ export interface ContainerStatus {
   unprivileged: boolean;
   exists: boolean;
   state: 'running' | 'stopped' | 'missing';
-  health: { url: string; status: number | null; body: unknown };
+  /** url null: the CT runs no app (CT 103/104). */
+  health: { url: string | null; status: number | null; body: unknown };
   /** Versions of the demo packages inside the CT (null when it is not running or not installed). */
   versions: Record<string, string | null>;
 }
@@ -39,6 +42,7 @@ async function read(s: SandboxSettings, vmid: number, argv: string[]): Promise<s
 }
 
 async function versions(s: SandboxSettings, vmid: number): Promise<Record<string, string | null>> {
+  if (vmid === DNF_VMID || vmid === PACMAN_VMID) return osVersions(s, vmid);
   // dpkg-query's own ${Field} syntax, not a JS template.
   const format = '$' + '{Version}';
   const out: Record<string, string | null> = { [DEMO_DEB]: await read(s, vmid, ['dpkg-query', '-W', '-f', format, DEMO_DEB]) };
@@ -52,11 +56,22 @@ async function versions(s: SandboxSettings, vmid: number): Promise<Record<string
   return out;
 }
 
+/** What the CT's own package manager says is installed: `rpm -q` in CT 103, `pacman -Q` in CT 104 (version-release). */
+async function osVersions(s: SandboxSettings, vmid: number): Promise<Record<string, string | null>> {
+  const out: Record<string, string | null> = {};
+  for (const name of [OS_DEMO, OS_KEEP]) {
+    if (vmid === DNF_VMID) out[name] = await read(s, vmid, ['rpm', '-q', '--qf', '%{VERSION}-%{RELEASE}', name]);
+    else out[name] = (await read(s, vmid, ['pacman', '-Q', name]))?.split(' ')[1] ?? null;
+  }
+  return out;
+}
+
 export async function status(s: SandboxSettings): Promise<SandboxStatus> {
   const state = await readState(s.stateFile);
   const { paths } = s;
+  const names = SERVER_NAMES.filter((n) => n === 'apt' || n === 'pypi' || state?.servers[n] !== undefined);
   const servers = await Promise.all(
-    ['apt', 'pypi'].map(async (name) => (await serverStatus(s.serverRunDir, name)) ?? { name, running: false as const }),
+    names.map(async (name) => (await serverStatus(s.serverRunDir, name)) ?? { name, running: false as const }),
   );
   const containers: ContainerStatus[] = [];
   for (const ct of state?.containers ?? []) {
@@ -64,7 +79,7 @@ export async function status(s: SandboxSettings): Promise<SandboxStatus> {
     const conf = exists ? loadConfig(paths, ct.vmid) : undefined;
     const st = exists ? await ctState(paths, ct.vmid) : 'missing';
     let health: ContainerStatus['health'] = { url: ct.health, status: null, body: null };
-    if (st === 'running') {
+    if (st === 'running' && ct.health !== null) {
       const h = await httpJson(ct.health).catch(() => undefined);
       if (h) health = { url: ct.health, status: h.status, body: h.body };
     }
@@ -94,14 +109,14 @@ export function formatStatus(st: SandboxStatus): string {
   if (!st.up) return `sandbox is down (root ${st.root})\n`;
   const lines = [`sandbox root ${st.root} (node ${st.node}), btrfs storage ${st.btrfsMounted ? 'mounted' : 'NOT mounted'}`];
   for (const srv of st.servers) {
-    lines.push(`server ${srv.name.padEnd(5)} ${srv.running ? `running on 127.0.0.1:${'port' in srv ? srv.port : '?'}` : 'NOT running'}`);
+    lines.push(`server ${srv.name.padEnd(6)} ${srv.running ? `running on 127.0.0.1:${'port' in srv ? srv.port : '?'}` : 'NOT running'}`);
   }
   for (const ct of st.containers) {
     const v = Object.entries(ct.versions)
       .map(([k, val]) => `${k} ${val ?? '-'}`)
       .join(', ');
     lines.push(
-      `CT ${ct.vmid} ${ct.hostname.padEnd(7)} ${ct.state.padEnd(8)} ${ct.unprivileged ? 'unprivileged' : 'privileged  '} tags ${ct.tags || '-'}  health ${ct.health.status ?? '-'}  ${v}`,
+      `CT ${ct.vmid} ${ct.hostname.padEnd(7)} ${ct.state.padEnd(8)} ${ct.unprivileged ? 'unprivileged' : 'privileged  '} tags ${ct.tags || '-'}  health ${ct.health.url === null ? 'n/a' : (ct.health.status ?? '-')}  ${v}`,
     );
   }
   if (st.configDir) lines.push(`unrot config: ${st.configDir}`);

@@ -1,13 +1,18 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DNF_VMID, PACMAN_VMID } from './os-ct.js';
+import { OS_DEMO, OS_KEEP } from './os-packages.js';
 import { PY_VENV, PY_VMID } from './py-ct.js';
 import type { SandboxSettings } from './settings.js';
 import { WEB_APP_DIR, WEB_VMID } from './web-ct.js';
 
-/** The unrot config files the demo runs with (schemas: packages/engine/src/policy/). */
-export function unrotConfigFiles(s: SandboxSettings): Record<string, string> {
+/**
+ * The unrot config files the demo runs with (schemas: packages/engine/src/policy/), for the CTs
+ * the sandbox has (`vmids`; CT 101/102 by default, 103/104 with the `os` group).
+ */
+export function unrotConfigFiles(s: SandboxSettings, vmids: readonly number[] = [WEB_VMID, PY_VMID]): Record<string, string> {
   const state = join(s.paths.root, 'unrot-state');
-  return {
+  const files: Record<string, string> = {
     'global.yml': [
       '# global.yml of the sandbox made by `unrot-sandbox up` (same keys as examples/global.yml).',
       '# Use it with: PATH=packages/sandbox/bin:$PATH unrot run --config <this directory>',
@@ -24,11 +29,11 @@ export function unrotConfigFiles(s: SandboxSettings): Record<string, string> {
       'defaults:',
       '  retries: 1',
       '  runners:',
-      '    os: apt # both CTs are Debian 12; the local repo offers unrot-sandbox-demo 1.1',
+      '    os: apt # the CTs are Debian 12; the local repo offers unrot-sandbox-demo 1.1',
       '',
       '# Only the sandbox CTs.',
       'targets:',
-      `  allow: [${WEB_VMID}, ${PY_VMID}]`,
+      `  allow: [${vmids.join(', ')}]`,
       '',
     ].join('\n'),
     [`containers/${WEB_VMID}.yml`]: [
@@ -47,11 +52,32 @@ export function unrotConfigFiles(s: SandboxSettings): Record<string, string> {
       `    venvs: [${PY_VENV}] # unrot-demo-lib is at 1.0.0 while the local index has 1.1.0`,
       '',
     ].join('\n'),
+    [`containers/${DNF_VMID}.yml`]: [
+      '# CT 103 dnf103: Debian 12 with dnf and rpm standing in for a Fedora container; packages come',
+      `# from the sandbox's local RPM repository (127.0.0.1:${s.rpmPort}), where ${OS_DEMO} 1.1 is pending.`,
+      'runners:',
+      '  os: dnf',
+      'exclusions:',
+      `  packages: [${OS_KEEP}] # 1.1 is pending too, but it stays at 1.0`,
+      '',
+    ].join('\n'),
+    [`containers/${PACMAN_VMID}.yml`]: [
+      '# CT 104 pac104: Debian 12 with pacman standing in for an Arch container; packages come from',
+      `# the sandbox's local pacman repository (127.0.0.1:${s.pacmanPort}), where ${OS_DEMO} 1.1 is pending.`,
+      'runners:',
+      '  os: pacman',
+      'exclusions:',
+      `  packages: [${OS_KEEP}] # 1.1 is pending too, but it stays at 1.0 (pacman --ignore)`,
+      '',
+    ].join('\n'),
   };
+  return Object.fromEntries(
+    Object.entries(files).filter(([rel]) => !rel.startsWith('containers/') || vmids.some((v) => rel === `containers/${v}.yml`)),
+  );
 }
 
-export async function writeUnrotConfig(s: SandboxSettings): Promise<void> {
-  for (const [rel, text] of Object.entries(unrotConfigFiles(s))) {
+export async function writeUnrotConfig(s: SandboxSettings, vmids?: readonly number[]): Promise<void> {
+  for (const [rel, text] of Object.entries(unrotConfigFiles(s, vmids))) {
     const file = join(s.configDir, rel);
     await mkdir(join(file, '..'), { recursive: true });
     await writeFile(file, text);

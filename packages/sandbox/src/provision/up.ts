@@ -2,14 +2,18 @@ import { existsSync } from 'node:fs';
 import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UnrotError } from '@unrot/sdk';
+import { ensureApiServer } from '../pve/api/daemon.js';
 import { configExists } from '../pve/config-store.js';
 import { createContainer, destroyContainer } from '../pve/create-container.js';
 import { buildAptRepo } from './apt-repo.js';
 import { ensureRunning, httpJson, waitFor } from './ct.js';
+import { DNF_VMID, OS_VMIDS, osCtHostname, provisionDnfCt, provisionPacmanCt } from './os-ct.js';
+import { ensureOsPackages } from './os-packages.js';
+import { buildPacmanRepo, buildRpmRepo, repoReady } from './os-repos.js';
 import { PY_RAW_LXC, PY_VMID, provisionPyCt } from './py-ct.js';
 import { demoWheels, writeSimpleIndex } from './py-index.js';
 import { ensureServer } from './servers.js';
-import type { SandboxSettings } from './settings.js';
+import { CT_GROUPS, type CtGroup, type SandboxSettings } from './settings.js';
 import { readState, type SandboxState, writeState } from './state.js';
 import { ensureStorage } from './storage.js';
 import { ensureTemplate } from './template.js';
@@ -35,8 +39,8 @@ async function ensureSubIds(): Promise<void> {
   }
 }
 
-function containerSpecs(s: SandboxSettings): SandboxState['containers'] {
-  return [
+function containerSpecs(s: SandboxSettings, groups: readonly CtGroup[]): SandboxState['containers'] {
+  const apps: SandboxState['containers'] = [
     {
       vmid: WEB_VMID,
       hostname: 'web101',
@@ -58,19 +62,51 @@ function containerSpecs(s: SandboxSettings): SandboxState['containers'] {
       provisioned: false,
     },
   ];
+  const os: SandboxState['containers'] = OS_VMIDS.map((vmid) => ({
+    vmid,
+    hostname: osCtHostname(vmid),
+    tags: ['os', vmid === DNF_VMID ? 'dnf' : 'pacman'],
+    unprivileged: false,
+    storage: 'local-btrfs',
+    init: 'systemd' as const,
+    health: null,
+    provisioned: false,
+  }));
+  return [...(groups.includes('apps') ? apps : []), ...(groups.includes('os') ? os : [])];
 }
 
-/** The ports are baked into the CTs (apt source, pip.conf, app units), so they cannot change under an existing sandbox. */
-function assertSamePorts(previous: SandboxState | undefined, s: SandboxSettings): void {
+/** The groups asked for plus those the sandbox already has: `up` never drops containers (`down` does). */
+export function effectiveGroups(requested: readonly CtGroup[], previous: SandboxState | undefined): CtGroup[] {
+  const had = previous ? (previous.groups ?? ['apps']) : [];
+  return CT_GROUPS.filter((g) => requested.includes(g) || had.includes(g));
+}
+
+function portsOf(state: SandboxState): Record<string, number | string> {
+  const out: Record<string, number | string> = { apt: state.servers.apt.port, pypi: state.servers.pypi.port };
+  if (state.servers.rpm) out['rpm'] = state.servers.rpm.port;
+  if (state.servers.pacman) out['pacman'] = state.servers.pacman.port;
+  for (const c of state.containers) if (c.health) out[`CT ${c.vmid} health`] = c.health;
+  return out;
+}
+
+/** The ports are baked into the CTs (apt/dnf/pacman sources, pip.conf, app units), so they cannot change under an existing sandbox. */
+function assertSamePorts(previous: SandboxState | undefined, planned: SandboxState): void {
   if (!previous) return;
-  const was = [previous.servers.apt.port, previous.servers.pypi.port, ...previous.containers.map((c) => c.health)];
-  const now = [s.aptPort, s.pypiPort, ...containerSpecs(s).map((c) => c.health)];
-  if (JSON.stringify(was) !== JSON.stringify(now)) {
+  const was = portsOf(previous);
+  const now = portsOf(planned);
+  const changed = Object.keys(was).filter((k) => k in now && was[k] !== now[k]);
+  if (changed.length > 0) {
     throw new UnrotError(
       'E_CONFIG',
-      `the sandbox at ${s.paths.root} was made with other ports (apt ${was[0]}, pypi ${was[1]}, ${was.slice(2).join(', ')}); use the same UNROT_SANDBOX_*_PORT values or run down first`,
+      `the sandbox at ${planned.root} was made with other ports (${changed.map((k) => `${k} ${was[k]}, now ${now[k]}`).join('; ')}); use the same UNROT_SANDBOX_*_PORT values or run down first`,
     );
   }
+}
+
+function describeCt(vmid: number): string {
+  if (vmid === WEB_VMID) return 'unrot sandbox demo CT (npm app under systemd)';
+  if (vmid === PY_VMID) return 'unrot sandbox demo CT (Python app, launcher as init)';
+  return `unrot sandbox OS CT (Debian 12 with ${vmid === DNF_VMID ? 'dnf and rpm' : 'pacman'}, over a local repository)`;
 }
 
 /**
@@ -89,7 +125,28 @@ export async function up(s: SandboxSettings, log: (line: string) => void = () =>
   };
   const { paths } = s;
   const previous = await readState(s.stateFile);
-  assertSamePorts(previous, s);
+  const groups = effectiveGroups(s.groups, previous);
+  const withOs = groups.includes('os');
+  const planned: SandboxState = {
+    version: 1,
+    root: paths.root,
+    node: paths.node,
+    templateDir: '',
+    cacheDir: s.cacheDir,
+    groups,
+    servers: {
+      apt: { port: s.aptPort, dir: s.aptDir },
+      pypi: { port: s.pypiPort, dir: s.pypiDir },
+      ...(withOs ? { rpm: { port: s.rpmPort, dir: s.rpmDir }, pacman: { port: s.pacmanPort, dir: s.pacmanDir } } : {}),
+    },
+    containers: containerSpecs(s, groups).map((c) => ({
+      ...c,
+      provisioned: previous?.containers.find((p) => p.vmid === c.vmid)?.provisioned ?? false,
+    })),
+    configDir: s.configDir,
+    updatedAt: new Date().toISOString(),
+  };
+  assertSamePorts(previous, planned);
   await ensureSubIds();
   const template = await step('template', () => ensureTemplate(s.cacheDir, log));
   await step('storage', () => ensureStorage(paths));
@@ -102,61 +159,76 @@ export async function up(s: SandboxSettings, log: (line: string) => void = () =>
     if (!existsSync(join(s.pypiDir, 'simple', 'index.html'))) await writeSimpleIndex(s.pypiDir, await demoWheels());
     await ensureServer(s.serverRunDir, s.logDir, 'pypi', s.pypiDir, s.pypiPort);
   });
-
-  const state: SandboxState = {
-    version: 1,
-    root: paths.root,
-    node: paths.node,
-    templateDir: template.dir,
-    cacheDir: s.cacheDir,
-    servers: { apt: { port: s.aptPort, dir: s.aptDir }, pypi: { port: s.pypiPort, dir: s.pypiDir } },
-    containers: containerSpecs(s).map((c) => ({
-      ...c,
-      provisioned: previous?.containers.find((p) => p.vmid === c.vmid)?.provisioned ?? false,
-    })),
-    configDir: s.configDir,
-    updatedAt: new Date().toISOString(),
-  };
-  const created: number[] = [];
-  const startedCts: number[] = [];
-  for (const ct of state.containers) {
-    await step(`CT ${ct.vmid}`, async () => {
-      if (ct.provisioned && configExists(paths, ct.vmid)) {
-        if (await ensureRunning(paths, ct.vmid)) startedCts.push(ct.vmid);
-        return;
+  // The Proxmox API front (docs/sandbox.md): a port taken by another sandbox's API is logged, not fatal.
+  await step('api', () => ensureApiServer(paths, { skipIfPortTaken: true, log }));
+  if (withOs) {
+    await step('rpm + pacman repos', async () => {
+      if (!repoReady('rpm', s.rpmDir) || !repoReady('pacman', s.pacmanDir)) {
+        const packages = await ensureOsPackages(s.cacheDir, log);
+        if (!repoReady('rpm', s.rpmDir)) await buildRpmRepo(s.rpmDir, packages.dir);
+        if (!repoReady('pacman', s.pacmanDir)) await buildPacmanRepo(s.pacmanDir, packages.dir);
       }
-      if (configExists(paths, ct.vmid)) {
-        log(`CT ${ct.vmid}: left unprovisioned by an earlier run; recreating`);
-        await destroyContainer(paths, ct.vmid);
-      }
-      log(`CT ${ct.vmid}: creating ${ct.hostname}`);
-      await createContainer(paths, {
-        vmid: ct.vmid,
-        hostname: ct.hostname,
-        tags: ct.tags,
-        unprivileged: ct.unprivileged,
-        storage: 'local-btrfs',
-        templateDir: template.dir,
-        memory: 1024,
-        cores: 2,
-        description: `unrot sandbox demo CT (${ct.init === 'systemd' ? 'npm app under systemd' : 'Python app, launcher as init'})`,
-        rawLxc: ct.vmid === PY_VMID ? PY_RAW_LXC : [['lxc.net.0.type', 'none']],
-      });
-      await writeState(s.stateFile, state);
-      if (ct.vmid === WEB_VMID) await provisionWebCt(s, log);
-      else await provisionPyCt(s, log);
-      ct.provisioned = true;
-      created.push(ct.vmid);
-      await writeState(s.stateFile, state);
+      await ensureServer(s.serverRunDir, s.logDir, 'rpm', s.rpmDir, s.rpmPort);
+      await ensureServer(s.serverRunDir, s.logDir, 'pacman', s.pacmanDir, s.pacmanPort);
     });
   }
+
+  const state: SandboxState = { ...planned, templateDir: template.dir };
+  const created: number[] = [];
+  const startedCts: number[] = [];
+  // CT 103 and 104 are provisioned side by side: both mostly wait on Debian's mirror.
+  let saving = Promise.resolve();
+  const save = () => {
+    saving = saving.then(() => writeState(s.stateFile, state));
+    return saving;
+  };
+  const ensureCt = async (ct: SandboxState['containers'][number]): Promise<void> => {
+    if (ct.provisioned && configExists(paths, ct.vmid)) {
+      if (await ensureRunning(paths, ct.vmid)) startedCts.push(ct.vmid);
+      return;
+    }
+    if (configExists(paths, ct.vmid)) {
+      log(`CT ${ct.vmid}: left unprovisioned by an earlier run; recreating`);
+      await destroyContainer(paths, ct.vmid);
+    }
+    log(`CT ${ct.vmid}: creating ${ct.hostname}`);
+    await createContainer(paths, {
+      vmid: ct.vmid,
+      hostname: ct.hostname,
+      tags: ct.tags,
+      unprivileged: ct.unprivileged,
+      storage: 'local-btrfs',
+      templateDir: template.dir,
+      memory: 1024,
+      cores: 2,
+      description: describeCt(ct.vmid),
+      rawLxc: ct.vmid === PY_VMID ? PY_RAW_LXC : [['lxc.net.0.type', 'none']],
+    });
+    await save();
+    if (ct.vmid === WEB_VMID) await provisionWebCt(s, log);
+    else if (ct.vmid === PY_VMID) await provisionPyCt(s, log);
+    else if (ct.vmid === DNF_VMID) await provisionDnfCt(s, log);
+    else await provisionPacmanCt(s, log);
+    ct.provisioned = true;
+    created.push(ct.vmid);
+    await save();
+  };
+  for (const ct of state.containers.filter((c) => c.health !== null)) await step(`CT ${ct.vmid}`, () => ensureCt(ct));
+  const osCts = state.containers.filter((c) => c.health === null);
+  if (osCts.length > 0) await step(`CT ${osCts.map((c) => c.vmid).join('+')}`, async () => void (await Promise.all(osCts.map(ensureCt))));
   await step('health', async () => {
     for (const ct of state.containers) {
-      const ok = await waitFor(async () => (await httpJson(ct.health)).status === 200, 30_000);
-      if (!ok) throw new UnrotError('E_EXEC_FAILED', `CT ${ct.vmid}: ${ct.health} does not answer 200`);
+      const url = ct.health;
+      if (url === null) continue;
+      const ok = await waitFor(async () => (await httpJson(url)).status === 200, 30_000);
+      if (!ok) throw new UnrotError('E_EXEC_FAILED', `CT ${ct.vmid}: ${url} does not answer 200`);
     }
   });
-  await writeUnrotConfig(s);
+  await writeUnrotConfig(
+    s,
+    state.containers.map((c) => c.vmid),
+  );
+  await saving;
   await writeState(s.stateFile, state);
   return {
     seconds: (Date.now() - started) / 1000,

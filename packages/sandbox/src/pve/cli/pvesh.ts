@@ -1,6 +1,6 @@
 /** `pvesh get PATH [--output-format json|json-pretty]` for the API paths unrot reads. */
-import { listVmids, loadConfig } from '../config-store.js';
-import { ctPid, ctState, runningSet } from '../lxc.js';
+import { loadConfig } from '../config-store.js';
+import { ctState } from '../lxc.js';
 import { sectionEntries } from '../pve-config.js';
 import { PveError } from '../pve-errors.js';
 import { sandboxPaths } from '../sandbox-root.js';
@@ -26,7 +26,6 @@ export const SANDBOX_PVEVERSION = 'pve-manager/9.1.1/unrot-sandbox';
 
 async function getPath(path: string): Promise<unknown> {
   const paths = sandboxPaths();
-  const { vmStatus } = await import('../ops/vmstatus.js');
   const parts = path.replace(/^\/+|\/+$/g, '').split('/');
   if (parts[0] !== 'nodes' || parts.length < 2)
     throw new PveError(`no such path '${path}' (the sandbox implements /nodes/{node}/status and /nodes/{node}/lxc[...])`);
@@ -35,25 +34,14 @@ async function getPath(path: string): Promise<unknown> {
   const rest = parts.slice(2).join('/');
   if (rest === 'status')
     return (await import('../ops/node-status.js')).nodeStatus(process.env['UNROT_SANDBOX_PVEVERSION'] || SANDBOX_PVEVERSION);
-  if (rest === 'lxc') {
-    const running = await runningSet(paths);
-    const out = [];
-    for (const vmid of listVmids(paths)) {
-      const conf = loadConfig(paths, vmid);
-      const isRunning = running.has(vmid);
-      out.push(vmStatus(vmid, conf, isRunning, isRunning ? await ctPid(paths, vmid) : undefined));
-    }
-    return out;
-  }
+  if (rest === 'lxc') return (await import('../ops/ct-status.js')).containerStatuses(paths);
   const m = /^lxc\/(\d+)(?:\/(.*))?$/.exec(rest);
   if (m) {
     const vmid = Number(m[1]);
     const conf = loadConfig(paths, vmid);
     const sub = m[2] ?? '';
-    if (sub === 'status/current') {
-      const isRunning = (await ctState(paths, vmid)) === 'running';
-      return { ...vmStatus(vmid, conf, isRunning, isRunning ? await ctPid(paths, vmid) : undefined), ha: { managed: 0 } };
-    }
+    if (sub === 'status/current')
+      return { ...(await (await import('../ops/ct-status.js')).containerStatus(paths, vmid)), ha: { managed: 0 } };
     if (sub === 'config') {
       const { applyPending } = await import('../pve-config.js');
       const main = applyPending(conf);

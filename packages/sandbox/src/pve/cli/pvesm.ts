@@ -1,6 +1,6 @@
 /** `pvesm status [--storage ID] [--content C]` with values from statfs of each storage path. */
-import { statfsSync } from 'node:fs';
 import { formatPvesmStatus, type StorageStatusRow } from '../ops/formats.js';
+import { storageInfo } from '../ops/storage-status.js';
 import { PveError } from '../pve-errors.js';
 import { sandboxPaths } from '../sandbox-root.js';
 import { loadStorageCfg } from '../storage-cfg.js';
@@ -21,23 +21,20 @@ export async function main(argv: string[]): Promise<void> {
     const storages = await loadStorageCfg(sandboxPaths());
     if (p.opts['storage'] && !storages.has(p.opts['storage'])) throw new PveError(`storage '${p.opts['storage']}' does not exist`);
     const rows: StorageStatusRow[] = [];
-    for (const s of storages.values()) {
+    for (const s of storageInfo(storages)) {
       if (p.opts['storage'] && s.id !== p.opts['storage']) continue;
       if (p.opts['content'] && !s.content.includes(p.opts['content'])) continue;
-      const row: StorageStatusRow = { id: s.id, type: s.type, enabled: !s.disabled, active: false, totalKiB: 0, usedKiB: 0, availKiB: 0 };
-      if (!s.disabled) {
-        try {
-          const st = statfsSync(s.path);
-          row.active = true;
-          row.totalKiB = Math.floor((st.blocks * st.bsize) / 1024);
-          row.usedKiB = Math.floor(((st.blocks - st.bfree) * st.bsize) / 1024);
-          row.availKiB = Math.floor((st.bavail * st.bsize) / 1024);
-        } catch {
-          // a missing path is an inactive storage
-        }
-      }
-      if (p.opts['enabled'] === '1' && !row.enabled) continue;
-      rows.push(row);
+      if (p.opts['enabled'] === '1' && !s.enabled) continue;
+      const kib = (bytes: number) => Math.floor(bytes / 1024);
+      rows.push({
+        id: s.id,
+        type: s.type,
+        enabled: s.enabled,
+        active: s.active,
+        totalKiB: kib(s.total),
+        usedKiB: kib(s.used),
+        availKiB: kib(s.avail),
+      });
     }
     process.stdout.write(formatPvesmStatus(rows, process.env['UNROT_SANDBOX_PVESM_HEADER'] === 'legacy'));
     return 0;

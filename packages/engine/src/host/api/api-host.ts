@@ -1,0 +1,322 @@
+import { type ContainerInfo, isUnrotError, type Logger, silentLogger, UnrotError } from '@unrot/sdk';
+import type { ContainerConfig, Host, HostExecOptions, HostExecResult } from '../host.js';
+import { mapLimit } from '../map-limit.js';
+import type { SnapshotTreeEntry } from '../parse-listsnapshot.js';
+import type { PvesmStorage } from '../parse-pvesm-status.js';
+import { splitTags } from '../parse-tags.js';
+import { parseVzdumpArchive } from '../pct-backup.js';
+import { pctSnapshotArgv } from '../pct-host.js';
+import type { PveApiClient, Query } from './api-client.js';
+import { containerConfigOf } from './api-config.js';
+import {
+  LxcConfigSchema,
+  LxcListSchema,
+  type LxcPendingEntry,
+  LxcPendingSchema,
+  LxcStatusSchema,
+  NodeStatusSchema,
+  SnapshotListSchema,
+  StorageContentSchema,
+  StorageListSchema,
+  UpidSchema,
+} from './api-schemas.js';
+import { snapshotTree } from './api-snapshot-tree.js';
+import { storageRows } from './api-storage.js';
+import { apiTaskError, containerNotFound } from './api-task-error.js';
+import { followTask, taskLogHead, taskLogTail } from './api-tasks.js';
+import type { LocalExec } from './local-exec.js';
+
+export interface ApiHostOptions {
+  node: string;
+  client: PveApiClient;
+  /** Runs commands inside containers (pct exec or lxc-attach, optionally via sudo): the API has no exec. */
+  exec: LocalExec;
+  /** Config reads in flight while listing; default 8 (requests on keep-alive connections, not processes). */
+  configConcurrency?: number;
+  /** Task status poll delays (tests shorten them); default 50 ms doubling to 1 s. */
+  pollMs?: number;
+  maxPollMs?: number;
+  log?: Logger;
+}
+
+export interface NodeStatus {
+  /** 1, 5 and 15 minute load averages. */
+  loadavg: [number, number, number];
+  cpus: number;
+}
+
+export interface ConfigDetail {
+  config: ContainerConfig;
+  /** SHA-1 of the config file: a later change can be made conditional on it. */
+  digest?: string;
+  /** Changes written but not applied yet (`[pve:pending]`). */
+  pending: LxcPendingEntry[];
+}
+
+const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9.-]*$/;
+
+function checkVmid(vmid: number): void {
+  if (!Number.isInteger(vmid) || vmid < 100 || vmid > 999_999_999) throw new UnrotError('E_USAGE', `invalid VMID ${vmid}`, { vmid });
+}
+
+function checkTimeout(timeoutMs: number): void {
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UnrotError('E_USAGE', `invalid timeout ${timeoutMs}`);
+}
+
+/**
+ * Host over the Proxmox VE REST API (pveproxy, one keep-alive pool) with an API token: the same
+ * interface, results and error codes as PctHost, without a process per call. Every mutating call
+ * is a worker task, followed by its UPID until it ends; a failed task's own error text and log
+ * tail are in the error. Only `exec` still starts a process (LocalExec).
+ */
+export class ApiHost implements Host {
+  readonly node: string;
+  readonly client: PveApiClient;
+  private readonly local: LocalExec;
+  private readonly options: ApiHostOptions;
+  private readonly log: Logger;
+
+  constructor(options: ApiHostOptions) {
+    if (!NODE_NAME.test(options.node)) throw new UnrotError('E_CONFIG', `invalid Proxmox node name ${JSON.stringify(options.node)}`);
+    this.node = options.node;
+    this.client = options.client;
+    this.local = options.exec;
+    this.options = options;
+    this.log = options.log ?? silentLogger;
+  }
+
+  private ct(vmid: number, rest = ''): string {
+    checkVmid(vmid);
+    return `/nodes/${this.node}/lxc/${vmid}${rest}`;
+  }
+
+  execArgv(vmid: number, argv: readonly string[]): string[] {
+    return this.local.execArgv(vmid, argv);
+  }
+
+  exec(vmid: number, argv: readonly string[], options: HostExecOptions): Promise<HostExecResult> {
+    return this.local.exec(vmid, argv, options);
+  }
+
+  async readConfig(vmid: number, signal?: AbortSignal): Promise<ContainerConfig> {
+    return (await this.readConfigDetail(vmid, signal, false)).config;
+  }
+
+  /** The config as `pct config` shows it (pending applied), its digest, and with `pending` the unapplied changes. */
+  async readConfigDetail(vmid: number, signal?: AbortSignal, pending = true): Promise<ConfigDetail> {
+    const raw = await this.query(vmid, () => this.client.get(this.ct(vmid, '/config'), LxcConfigSchema, undefined, signal));
+    const detail: ConfigDetail = { config: containerConfigOf(raw), pending: [] };
+    if (typeof raw.digest === 'string') detail.digest = raw.digest;
+    if (pending) {
+      const rows = await this.query(vmid, () => this.client.get(this.ct(vmid, '/pending'), LxcPendingSchema, undefined, signal));
+      detail.pending = rows.filter((r) => r.pending !== undefined || r.delete !== undefined);
+    }
+    return detail;
+  }
+
+  async status(vmid: number, signal?: AbortSignal): Promise<'running' | 'stopped' | 'unknown'> {
+    const s = await this.query(vmid, () => this.client.get(this.ct(vmid, '/status/current'), LxcStatusSchema, undefined, signal));
+    return s.status === 'running' || s.status === 'stopped' ? s.status : 'unknown';
+  }
+
+  /**
+   * `/nodes/{node}/lxc` for status/name/lock/tags/template, then each CT's config (bounded) for
+   * privilege and ostype; the config is the later read, so its lock/tags/template win. A CT
+   * deleted in between is dropped (as PctHost does). CTs the token may not audit (VM.Audit) are
+   * not listed by Proxmox at all.
+   */
+  async listContainers(signal?: AbortSignal): Promise<ContainerInfo[]> {
+    const list = await this.client.get(`/nodes/${this.node}/lxc`, LxcListSchema, undefined, signal);
+    const entries = list
+      .map((e) => {
+        const vmid = Number(e.vmid);
+        if (!Number.isInteger(vmid) || vmid < 100 || vmid > 999_999_999)
+          throw new UnrotError('E_API_RESPONSE', `GET /nodes/${this.node}/lxc: invalid vmid ${JSON.stringify(e.vmid)}`);
+        return { ...e, vmid };
+      })
+      .sort((a, b) => a.vmid - b.vmid);
+    const infos = await mapLimit(entries, this.options.configConcurrency ?? 8, async (entry): Promise<ContainerInfo | undefined> => {
+      let config: ContainerConfig;
+      try {
+        config = await this.readConfig(entry.vmid, signal);
+      } catch (error) {
+        if (isUnrotError(error) && error.code === 'E_CT_NOT_FOUND') {
+          this.log.debug({ vmid: entry.vmid }, 'container vanished between the list and its config read; dropped');
+          return undefined;
+        }
+        throw error;
+      }
+      const info: ContainerInfo = {
+        vmid: entry.vmid,
+        name: entry.name !== undefined && entry.name !== '' ? entry.name : `CT${entry.vmid}`,
+        status: entry.status === 'running' || entry.status === 'stopped' ? entry.status : 'unknown',
+        tags: splitTags(config['tags']),
+        unprivileged: config['unprivileged'] === '1',
+        template: config['template'] === '1',
+      };
+      if (config['lock']) info.lock = config['lock'];
+      if (config['ostype']) info.ostype = config['ostype'];
+      return info;
+    });
+    return infos.filter((info): info is ContainerInfo => info !== undefined);
+  }
+
+  async listSnapshots(vmid: number, signal?: AbortSignal): Promise<SnapshotTreeEntry[]> {
+    const list = await this.query(vmid, () => this.client.get(this.ct(vmid, '/snapshot'), SnapshotListSchema, undefined, signal));
+    const tree = snapshotTree(list);
+    if (!tree.some((e) => e.current)) throw new UnrotError('E_API_RESPONSE', `GET ${this.ct(vmid, '/snapshot')}: no \`current\` entry`);
+    return tree;
+  }
+
+  /** `GET /nodes/{node}/storage` in `pvesm status` terms (KiB, percent used, null when disabled). */
+  async storageStatus(signal?: AbortSignal): Promise<PvesmStorage[]> {
+    return storageRows(await this.client.get(`/nodes/${this.node}/storage`, StorageListSchema, undefined, signal));
+  }
+
+  /** `GET /nodes/{node}/status`: load averages and CPU count (pre-flight backpressure without reading /proc). */
+  async nodeStatus(signal?: AbortSignal): Promise<NodeStatus> {
+    const s = await this.client.get(`/nodes/${this.node}/status`, NodeStatusSchema, undefined, signal);
+    const [one, five, fifteen] = s.loadavg.map(Number) as [number, number, number];
+    return { loadavg: [one, five, fifteen], cpus: s.cpuinfo.cpus };
+  }
+
+  async snapshot(vmid: number, name: string, description: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    await this.task('snapshot', vmid, 'POST', this.ct(vmid, '/snapshot'), { snapname: name, description }, timeoutMs, signal);
+  }
+
+  async deleteSnapshot(vmid: number, name: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    await this.task('delsnapshot', vmid, 'DELETE', this.ct(vmid, `/snapshot/${encodeURIComponent(name)}`), undefined, timeoutMs, signal);
+  }
+
+  async rollback(vmid: number, name: string, start: boolean, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    const path = this.ct(vmid, `/snapshot/${encodeURIComponent(name)}/rollback`);
+    await this.task('rollback', vmid, 'POST', path, start ? { start: 1 } : {}, timeoutMs, signal);
+  }
+
+  async setRunning(vmid: number, running: boolean, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    const what = running ? 'start' : 'stop';
+    await this.task(what, vmid, 'POST', this.ct(vmid, `/status/${what}`), {}, timeoutMs, signal);
+  }
+
+  /** `POST /nodes/{node}/vzdump`; returns the archive path the task log names (as PctHost returns it from vzdump's output). */
+  async vzdump(
+    vmid: number,
+    options: { storage: string; mode: string; compress: string; notes: string },
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<string> {
+    checkVmid(vmid);
+    const form = { vmid, storage: options.storage, mode: options.mode, compress: options.compress, 'notes-template': options.notes };
+    const upid = await this.task('vzdump', vmid, 'POST', `/nodes/${this.node}/vzdump`, form, timeoutMs, signal);
+    const log = await taskLogHead(this.client, upid, 1000, signal);
+    const archive = parseVzdumpArchive(log.join('\n'));
+    if (!archive)
+      throw new UnrotError('E_HOST_OUTPUT', `vzdump of CT ${vmid} succeeded but its task log names no archive`, {
+        vmid,
+        upid,
+        log: log.slice(-20),
+      });
+    return archive;
+  }
+
+  /**
+   * `POST /nodes/{node}/lxc` with `restore=1, force=1` (the CT must be stopped). Proxmox lets only
+   * root@pam pass a file system path, so a path is turned into its volume id (`storage:backup/…`)
+   * by finding the file among the backup storages' contents.
+   */
+  async restore(vmid: number, archive: string, storage: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    checkVmid(vmid);
+    const volid = archive.startsWith('/') ? await this.archiveVolid(vmid, archive, signal) : archive;
+    const form: Query = { vmid, ostemplate: volid, restore: 1, force: 1, ...(storage ? { storage } : {}) };
+    await this.task('restore', vmid, 'POST', `/nodes/${this.node}/lxc`, form, timeoutMs, signal);
+  }
+
+  /** The plan shows the pct command this call stands for (the API call does the same thing). */
+  snapshotArgv(vmid: number, name: string, description: string): string[] {
+    return pctSnapshotArgv(vmid, name, description);
+  }
+
+  private async archiveVolid(vmid: number, archive: string, signal?: AbortSignal): Promise<string> {
+    const file = archive.slice(archive.lastIndexOf('/') + 1);
+    const storages = await this.client.get(`/nodes/${this.node}/storage`, StorageListSchema, { content: 'backup' }, signal);
+    for (const s of storages) {
+      const content = await this.client.get(
+        `/nodes/${this.node}/storage/${encodeURIComponent(s.storage)}/content`,
+        StorageContentSchema,
+        { content: 'backup', vmid },
+        signal,
+      );
+      const hit = content.find((c) => c.volid.endsWith(`/${file}`) || c.volid.endsWith(`:${file}`));
+      if (hit) return hit.volid;
+    }
+    throw new UnrotError('E_NO_BACKUP', `archive ${archive} of CT ${vmid} is on no backup storage this token can see`, { vmid, archive });
+  }
+
+  /** A read about one container: Proxmox's "does not exist" (HTTP 500) is E_CT_NOT_FOUND, as pct's is. */
+  private async query<T>(vmid: number, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw containerNotFound(vmid, error) ?? error;
+    }
+  }
+
+  /** A worker task: start it, follow its UPID to the end, map a failure like PctHost maps pct's. */
+  private async task(
+    what: string,
+    vmid: number,
+    method: 'POST' | 'DELETE',
+    path: string,
+    form: Query | undefined,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
+    checkVmid(vmid);
+    checkTimeout(timeoutMs);
+    let upid: string;
+    try {
+      upid =
+        method === 'POST'
+          ? await this.client.post(path, UpidSchema, form, signal)
+          : await this.client.delete(path, UpidSchema, form, signal);
+    } catch (error) {
+      // Checks Proxmox makes before forking the worker (reserved names, a missing CT) fail the HTTP call itself.
+      throw apiTaskError(what, vmid, error);
+    }
+    let end: Awaited<ReturnType<typeof followTask>>;
+    try {
+      end = await followTask(this.client, upid, { timeoutMs, ...(signal ? { signal } : {}), ...this.pollOptions() });
+    } catch (error) {
+      if (isUnrotError(error) && error.code === 'E_EXEC_TIMEOUT') throw await this.timedOut(what, vmid, error);
+      throw error;
+    }
+    if (end.ok) return upid;
+    const tail = await taskLogTail(this.client, upid, 20, signal).catch(() => [] as string[]);
+    throw apiTaskError(what, vmid, { upid, exitstatus: end.exitstatus, log: tail });
+  }
+
+  private pollOptions(): { pollMs?: number; maxPollMs?: number } {
+    return {
+      ...(this.options.pollMs !== undefined ? { pollMs: this.options.pollMs } : {}),
+      ...(this.options.maxPollMs !== undefined ? { maxPollMs: this.options.maxPollMs } : {}),
+    };
+  }
+
+  /** A task past its time: it keeps running in Proxmox with its lock; say which lock the CT holds now. */
+  private async timedOut(what: string, vmid: number, error: UnrotError): Promise<UnrotError> {
+    let lock: string | undefined;
+    try {
+      lock = (await this.client.get(this.ct(vmid, '/status/current'), LxcStatusSchema)).lock;
+    } catch {
+      lock = undefined;
+    }
+    const held = lock
+      ? `CT ${vmid} keeps its '${lock}' lock until the task ends (Proxmox leaves it; check the task before \`pct unlock ${vmid}\`)`
+      : `CT ${vmid} holds no lock now`;
+    return new UnrotError('E_EXEC_TIMEOUT', `${what} of CT ${vmid}: ${error.message}; the task was not stopped and ${held}`, {
+      ...error.details,
+      vmid,
+      ...(lock ? { lock } : {}),
+    });
+  }
+}
