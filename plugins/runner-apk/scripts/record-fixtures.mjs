@@ -13,10 +13,10 @@
 // A third argument writes the fixtures with that suffix (e.g. `apk3` → contract-scenarios.apk3.json).
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLocalExec, createRecorder, createRecordingExec } from '@unrot/sdk/testing';
+import { forwardProxy } from '../../../scripts/recording/forward-proxy.mjs';
 import { runner } from '../dist/index.js';
 
 const [apkBinary, build, suffix] = process.argv.slice(2);
@@ -237,29 +237,6 @@ await capture(
 shortHolder.kill();
 removeRoot(h);
 
-/**
- * A plain forwarding HTTP proxy on 127.0.0.1 (the chroot shares the host's network) with
- * credentials in its URL that it ignores: they must reach neither the report nor the fixtures.
- */
-async function forwardProxy() {
-  const proxy = createServer((req, res) => {
-    proxy.forwarded.push(`${req.method} ${req.url}`);
-    const target = new URL(req.url);
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !k.startsWith('proxy-')));
-    const upstream = request(
-      { host: target.hostname, port: target.port || 80, path: `${target.pathname}${target.search}`, method: req.method, headers },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on('error', (error) => res.writeHead(502).end(String(error)));
-    req.pipe(upstream);
-  });
-  proxy.forwarded = [];
-  await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  return proxy;
-}
 const proxy = await forwardProxy();
 const proxyPort = proxy.address().port;
 const p = installedRoot();

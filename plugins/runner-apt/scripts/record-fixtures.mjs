@@ -9,9 +9,10 @@
 //   node plugins/runner-apt/scripts/record-fixtures.mjs
 import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer, request } from 'node:http';
+
 import { join } from 'node:path';
 import { createLocalExec, createRecorder } from '@unrot/sdk/testing';
+import { forwardProxy } from '../../../scripts/recording/forward-proxy.mjs';
 import { runner } from '../dist/index.js';
 import { BOOKWORM_ALL, freshRoot, MIRROR, removeRoot } from '../test/debian-root.mjs';
 import { localRepoRoot } from '../test/local-repo.mjs';
@@ -161,30 +162,6 @@ await capture(
 );
 removeRoot(p);
 
-/**
- * A plain forwarding HTTP proxy on 127.0.0.1 (the chroot shares the host's network), standing in
- * for the site proxy many containers must use. It ignores Proxy-Authorization: the credentials
- * are there to show that they reach neither the report nor the fixtures' expectations.
- */
-async function forwardProxy() {
-  const server = createServer((req, res) => {
-    server.forwarded.push(`${req.method} ${req.url}`);
-    const target = new URL(req.url);
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !k.startsWith('proxy-')));
-    const upstream = request(
-      { host: target.hostname, port: target.port || 80, path: `${target.pathname}${target.search}`, method: req.method, headers },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on('error', (error) => res.writeHead(502).end(String(error)));
-    req.pipe(upstream);
-  });
-  server.forwarded = [];
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-}
 const proxy = await forwardProxy();
 const proxyPort = proxy.address().port;
 const q = freshRoot('capture-q', BOOKWORM_ALL);

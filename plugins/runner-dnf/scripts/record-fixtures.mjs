@@ -11,10 +11,11 @@
 //   node plugins/runner-dnf/scripts/record-fixtures.mjs
 import { execFileSync, spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
-import { createServer, request } from 'node:http';
+
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { createLocalExec, createRecorder } from '@unrot/sdk/testing';
+import { forwardProxy } from '../../../scripts/recording/forward-proxy.mjs';
 import { runner } from '../dist/index.js';
 import { freshRoot, plainRoot, removeRoot } from '../test/dnf-root.mjs';
 import { buildRepo, serve } from '../test/rpm-repo.mjs';
@@ -169,25 +170,7 @@ await capture(
 removeRoot(p);
 
 // 11: a proxy in dnf.conf (with credentials), through which dnf really fetched.
-async function forwardProxy() {
-  const proxy = createServer((req, res) => {
-    proxy.forwarded.push(`${req.method} ${req.url}`);
-    const target = new URL(req.url);
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !k.startsWith('proxy-')));
-    const upstream = request(
-      { host: target.hostname, port: target.port || 80, path: `${target.pathname}${target.search}`, method: req.method, headers },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on('error', (error) => res.writeHead(502).end(String(error)));
-    req.pipe(upstream);
-  });
-  proxy.forwarded = [];
-  await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  return proxy;
-}
+
 const proxy = await forwardProxy();
 const proxyPort = proxy.address().port;
 const q = freshRoot('capture-q', { port, install: both });

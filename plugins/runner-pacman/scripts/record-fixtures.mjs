@@ -11,10 +11,10 @@
 //   node plugins/runner-pacman/scripts/record-fixtures.mjs
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request } from 'node:http';
 import { join } from 'node:path';
 import { isUnrotError, silentLogger } from '@unrot/sdk';
 import { createLocalExec, createRecorder, createRecordingExec } from '@unrot/sdk/testing';
+import { forwardProxy } from '../../../scripts/recording/forward-proxy.mjs';
 import { runner } from '../dist/index.js';
 import { buildRepos, freshRoot, installed, noPacmanRoot, removeRoot, setMirror, startRepoServer, WORK } from '../test/pacman-root.mjs';
 
@@ -268,22 +268,4 @@ try {
 } finally {
   server.stop();
   for (const dir of made) removeRoot(dir);
-}
-
-/** A plain forwarding HTTP proxy on 127.0.0.1 (the chroot shares the host's network). */
-async function forwardProxy() {
-  const srv = createServer((req, res) => {
-    srv.forwarded.push(`${req.method} ${req.url}`);
-    const t = new URL(req.url);
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([key]) => !key.startsWith('proxy-')));
-    const up = request({ host: t.hostname, port: t.port || 80, path: `${t.pathname}${t.search}`, method: req.method, headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
-    up.on('error', (err) => res.writeHead(502).end(String(err)));
-    req.pipe(up);
-  });
-  srv.forwarded = [];
-  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  return srv;
 }
