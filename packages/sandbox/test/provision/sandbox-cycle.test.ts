@@ -36,6 +36,7 @@ describe('unrot-sandbox up → status → up → down', () => {
       UNROT_SANDBOX_PYPI_PORT: ports.pypi,
       UNROT_SANDBOX_WEB_PORT: ports.web,
       UNROT_SANDBOX_PY_PORT: ports.py,
+      UNROT_SANDBOX_API_PORT: ports.api,
     };
     s = sandboxSettings(env);
     const r = await up(s);
@@ -188,7 +189,7 @@ describe('unrot-sandbox up → status → up → down', () => {
     const pids = [await ctPid(s.paths, 101), await ctPid(s.paths, 102)];
     const servers = (await status(s)).servers.map((x) => ('pid' in x ? x.pid : 0));
     const r = JSON.parse((await run([bin, 'down', '--json'], { env })).stdout) as DownResult;
-    expect(r).toMatchObject({ stopped: [101, 102], servers: ['apt', 'pypi'], removedRoot: true, purgedCache: false });
+    expect(r).toMatchObject({ stopped: [101, 102], servers: ['apt', 'pypi', 'api'], removedRoot: true, purgedCache: false });
     expect(existsSync(s.paths.root)).toBe(false);
     expect(await mountsUnder(s.paths.root)).toEqual([]);
     for (const pid of [...pids, ...servers]) expect(pid && existsSync(`/proc/${pid}`)).toBe(false);
