@@ -1,13 +1,12 @@
 import { hostname } from 'node:os';
 import { type ContainerInfo, type Logger, silentLogger, UnrotError } from '@unrot/sdk';
+import { containerInfos } from './container-infos.js';
 import type { ContainerConfig, Host, HostExecOptions, HostExecResult } from './host.js';
-import { mapLimit } from './map-limit.js';
 import { parseListSnapshot, type SnapshotTreeEntry } from './parse-listsnapshot.js';
 import { flattenPctConfig, parsePctConfig } from './parse-pct-config.js';
 import { parsePctStatus } from './parse-pct-status.js';
 import { parsePveshLxc } from './parse-pvesh-lxc.js';
 import { type PvesmStorage, parsePvesmStatus } from './parse-pvesm-status.js';
-import { splitTags } from './parse-tags.js';
 import { backupError, parseVzdumpArchive } from './pct-backup.js';
 import { pctContainerError } from './pct-errors.js';
 import { type RunToolResult, runTool } from './run-tool.js';
@@ -111,30 +110,10 @@ export class PctHost implements Host {
   async listContainers(signal?: AbortSignal): Promise<ContainerInfo[]> {
     const list = await this.tool(['pvesh', 'get', `/nodes/${this.node}/lxc`, '--output-format', 'json'], signal);
     const entries = parsePveshLxc(list.stdout);
-    const infos = await mapLimit(entries, this.options.configConcurrency ?? 4, async (entry): Promise<ContainerInfo | undefined> => {
-      let config: ContainerConfig;
-      try {
-        config = await this.readConfig(entry.vmid, signal);
-      } catch (error) {
-        if (error instanceof UnrotError && error.code === 'E_CT_NOT_FOUND') {
-          this.log.debug({ vmid: entry.vmid }, 'container vanished between pvesh list and pct config; dropped');
-          return undefined;
-        }
-        throw error;
-      }
-      const info: ContainerInfo = {
-        vmid: entry.vmid,
-        name: entry.name,
-        status: entry.status,
-        tags: splitTags(config['tags']),
-        unprivileged: config['unprivileged'] === '1',
-        template: config['template'] === '1',
-      };
-      if (config['lock']) info.lock = config['lock'];
-      if (config['ostype']) info.ostype = config['ostype'];
-      return info;
+    return containerInfos(entries, (vmid) => this.readConfig(vmid, signal), {
+      concurrency: this.options.configConcurrency ?? 4,
+      log: this.log,
     });
-    return infos.filter((info): info is ContainerInfo => info !== undefined);
   }
 
   /** `pct listsnapshot VMID` as a tree (ready for the snapshot step; not part of Host yet). */

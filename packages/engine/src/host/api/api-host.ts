@@ -1,9 +1,8 @@
 import { type ContainerInfo, isUnrotError, type Logger, silentLogger, UnrotError } from '@unrot/sdk';
+import { containerInfos, type ListedContainer } from '../container-infos.js';
 import type { ContainerConfig, Host, HostExecOptions, HostExecResult } from '../host.js';
-import { mapLimit } from '../map-limit.js';
 import type { SnapshotTreeEntry } from '../parse-listsnapshot.js';
 import type { PvesmStorage } from '../parse-pvesm-status.js';
-import { splitTags } from '../parse-tags.js';
 import { parseVzdumpArchive } from '../pct-backup.js';
 import { pctSnapshotArgv } from '../pct-host.js';
 import type { PveApiClient, Query } from './api-client.js';
@@ -135,30 +134,17 @@ export class ApiHost implements Host {
         return { ...e, vmid };
       })
       .sort((a, b) => a.vmid - b.vmid);
-    const infos = await mapLimit(entries, this.options.configConcurrency ?? 8, async (entry): Promise<ContainerInfo | undefined> => {
-      let config: ContainerConfig;
-      try {
-        config = await this.readConfig(entry.vmid, signal);
-      } catch (error) {
-        if (isUnrotError(error) && error.code === 'E_CT_NOT_FOUND') {
-          this.log.debug({ vmid: entry.vmid }, 'container vanished between the list and its config read; dropped');
-          return undefined;
-        }
-        throw error;
-      }
-      const info: ContainerInfo = {
-        vmid: entry.vmid,
-        name: entry.name !== undefined && entry.name !== '' ? entry.name : `CT${entry.vmid}`,
-        status: entry.status === 'running' || entry.status === 'stopped' ? entry.status : 'unknown',
-        tags: splitTags(config['tags']),
-        unprivileged: config['unprivileged'] === '1',
-        template: config['template'] === '1',
-      };
-      if (config['lock']) info.lock = config['lock'];
-      if (config['ostype']) info.ostype = config['ostype'];
-      return info;
+    const listed = entries.map(
+      (e): ListedContainer => ({
+        vmid: e.vmid,
+        name: e.name !== undefined && e.name !== '' ? e.name : `CT${e.vmid}`,
+        status: e.status === 'running' || e.status === 'stopped' ? e.status : 'unknown',
+      }),
+    );
+    return containerInfos(listed, (vmid) => this.readConfig(vmid, signal), {
+      concurrency: this.options.configConcurrency ?? 8,
+      log: this.log,
     });
-    return infos.filter((info): info is ContainerInfo => info !== undefined);
   }
 
   async listSnapshots(vmid: number, signal?: AbortSignal): Promise<SnapshotTreeEntry[]> {
