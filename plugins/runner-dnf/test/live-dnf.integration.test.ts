@@ -6,14 +6,13 @@
 // run only, cached in /var/tmp/unrot-dnf/base) deb.debian.org to install dnf into the root.
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import type { RunnerContext } from '@unrot/sdk';
-import { silentLogger } from '@unrot/sdk';
-import { contractContainer, createLocalExec } from '@unrot/sdk/testing';
+import { createLocalExec } from '@unrot/sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runner } from '../src/index.js';
 import type { DnfOptions } from '../src/options.js';
 import { freshRoot, installedVersions, removeRoot } from './dnf-root.mjs';
 import { buildRepo, serve } from './rpm-repo.mjs';
+import { dnfContext } from './runner-context.js';
 
 let repoDir = '';
 let server: { port: number; close: () => Promise<void> };
@@ -21,21 +20,8 @@ const roots: string[] = [];
 
 function context(root: string, extra: { exclusions?: string[]; options?: Partial<DnfOptions>; dryRun?: boolean } = {}) {
   const exec = createLocalExec({ prefix: ['chroot', root], dryRun: extra.dryRun ?? false });
-  const logged: string[] = [];
-  const log = {
-    ...silentLogger,
-    info: (_o: unknown, m?: string) => logged.push(m ?? ''),
-    warn: (_o: unknown, m?: string) => logged.push(m ?? ''),
-  };
-  const ctx: RunnerContext<DnfOptions> = {
-    exec,
-    log,
-    signal: new AbortController().signal,
-    options: { mode: 'upgrade', security: false, lock_timeout_s: 30, gpgcheck: true, ...extra.options },
-    container: contractContainer(),
-    exclusions: extra.exclusions ?? [],
-  };
-  return { exec, ctx, logged };
+  const options: DnfOptions = { mode: 'upgrade', security: false, lock_timeout_s: 30, gpgcheck: true, ...extra.options };
+  return dnfContext(exec, options, extra.exclusions ?? []);
 }
 
 function root(name: string, install: string[]): string {

@@ -1,32 +1,18 @@
 // The runner on real recordings (fixtures/README.md): failures during apply, lock waiting, plan
 // argv per option, hostile names, yum-only detection.
-import { type CheckResult, type RunnerContext, silentLogger } from '@unrot/sdk';
-import { contractContainer, createReplayExec, type Recording, type RunnerScenario } from '@unrot/sdk/testing';
+import type { CheckResult } from '@unrot/sdk';
+import { createReplayExec, type Recording, type RunnerScenario } from '@unrot/sdk/testing';
 import { describe, expect, it } from 'vitest';
 import { runner } from '../src/index.js';
 import type { DnfOptions } from '../src/options.js';
 import scenarios from './fixtures/contract-scenarios.json' with { type: 'json' };
 import failures from './fixtures/failure-recordings.json' with { type: 'json' };
+import { dnfContext } from './runner-context.js';
 
 const DEFAULTS: DnfOptions = { mode: 'upgrade', security: false, lock_timeout_s: 120, gpgcheck: true };
 
 function context(recordings: readonly Recording[], options: Partial<DnfOptions> = {}, exclusions: string[] = []) {
-  const exec = createReplayExec(recordings);
-  const logged: string[] = [];
-  const log = {
-    ...silentLogger,
-    info: (_o: unknown, m?: string) => logged.push(m ?? ''),
-    warn: (_o: unknown, m?: string) => logged.push(m ?? ''),
-  };
-  const ctx: RunnerContext<DnfOptions> = {
-    exec,
-    log,
-    signal: new AbortController().signal,
-    options: { ...DEFAULTS, ...options },
-    container: contractContainer(),
-    exclusions,
-  };
-  return { exec, ctx, logged };
+  return dnfContext(createReplayExec(recordings), { ...DEFAULTS, ...options }, exclusions);
 }
 
 const failure = (prefix: string) => {
