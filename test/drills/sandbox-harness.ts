@@ -16,6 +16,8 @@ export const drillEnv: NodeJS.ProcessEnv = {
   UNROT_SANDBOX_PYPI_PORT: '8532',
   UNROT_SANDBOX_WEB_PORT: '3201',
   UNROT_SANDBOX_PY_PORT: '3202',
+  // The Proxmox API front of this sandbox (a developer's default sandbox keeps 8006).
+  UNROT_SANDBOX_API_PORT: '8533',
   // unrot passes none of its environment to pct/pvesh unless told: the stand-ins need the drill root.
   UNROT_HOST_TOOL_ENV: 'UNROT_SANDBOX_*',
   PATH: `${sandboxBin}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
@@ -29,11 +31,17 @@ export interface Proc {
   ms: number;
 }
 
-/** `env`: another drill file's own sandbox (root and ports); drillEnv by default. */
-export function run(file: string, args: readonly string[], timeoutMs = 600_000, env: NodeJS.ProcessEnv = drillEnv): Promise<Proc> {
+/** `env`: another drill file's own sandbox (root and ports); drillEnv by default. `as`: another user. */
+export function run(
+  file: string,
+  args: readonly string[],
+  timeoutMs = 600_000,
+  env: NodeJS.ProcessEnv = drillEnv,
+  as?: { uid: number; gid: number; cwd: string },
+): Promise<Proc> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, ...as });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {

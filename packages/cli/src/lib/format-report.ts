@@ -17,6 +17,13 @@ function header(c: ContainerReport): string {
   return `CT ${c.vmid} ${c.name}${tags} (${priv})`;
 }
 
+/** 0.4 s, 12 s, 3 min 5 s: a wait as an admin reads it. */
+export function formatSeconds(ms: number): string {
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1).replace(/\.0$/, '')} s`;
+  const s = Math.round(ms / 1000);
+  return s < 120 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
 function formatContainer(c: ContainerReport, dryRun: boolean): string[] {
   const lines = [header(c)];
   if (c.outcome === 'skipped') {
@@ -59,8 +66,9 @@ function formatContainer(c: ContainerReport, dryRun: boolean): string[] {
     for (const p of r.plan) lines.push(`    ${dryRun ? 'would run' : 'ran'}: ${formatArgv(p.hostArgv)}`);
   }
   for (const h of c.hooks?.postUpdate ?? []) lines.push(hook('post_update', h));
-  if (c.preflight?.waitedMs)
-    lines.push(`  waited ${Math.round(c.preflight.waitedMs / 1000)} s for host load / backup storage before starting`);
+  // Under a tenth of a second is no wait worth a line ("waited 0 s" said nothing).
+  if (c.preflight?.waitedMs && c.preflight.waitedMs >= 100)
+    lines.push(`  waited ${formatSeconds(c.preflight.waitedMs)} for host load / backup storage before starting`);
   for (const src of c.preflight?.sources ?? []) {
     if (src.result !== 'ok') lines.push(`  source ${src.host}:${src.port} (${src.runner}): ${src.result} — ${src.detail}`);
   }

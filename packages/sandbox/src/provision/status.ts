@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { apiServerRunning } from '../pve/api/daemon.js';
 import { configExists, loadConfig } from '../pve/config-store.js';
 import { ctState } from '../pve/lxc.js';
 import { DEMO_DEB } from './apt-repo.js';
@@ -32,6 +33,8 @@ export interface SandboxStatus {
   node: string;
   btrfsMounted: boolean;
   servers: Array<ServerStatus | { name: string; running: false }>;
+  /** The Proxmox API front (HTTPS), when `up` started it or `api start` did. */
+  api: { running: boolean; port?: number; pid?: number };
   containers: ContainerStatus[];
   configDir: string | null;
 }
@@ -100,6 +103,7 @@ export async function status(s: SandboxSettings): Promise<SandboxStatus> {
     node: paths.node,
     btrfsMounted: existsSync(paths.btrfsPath) && (await isMountPoint(paths.btrfsPath)),
     servers,
+    api: apiServerRunning(paths),
     containers,
     configDir: state ? state.configDir : null,
   };
@@ -111,6 +115,7 @@ export function formatStatus(st: SandboxStatus): string {
   for (const srv of st.servers) {
     lines.push(`server ${srv.name.padEnd(6)} ${srv.running ? `running on 127.0.0.1:${'port' in srv ? srv.port : '?'}` : 'NOT running'}`);
   }
+  lines.push(`server api    ${st.api.running ? `running on https://127.0.0.1:${st.api.port} (unrot-sandbox api info)` : 'NOT running'}`);
   for (const ct of st.containers) {
     const v = Object.entries(ct.versions)
       .map(([k, val]) => `${k} ${val ?? '-'}`)

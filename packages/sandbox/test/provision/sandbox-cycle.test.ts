@@ -69,6 +69,7 @@ describe('unrot-sandbox up → status → up → down', () => {
       ['apt', true],
       ['pypi', true],
     ]);
+    expect(st.api).toMatchObject({ running: true, port: Number(env['UNROT_SANDBOX_API_PORT']) });
     const [web, py] = st.containers;
     expect(web).toMatchObject({ vmid: 101, state: 'running', unprivileged: false, health: { status: 200 } });
     expect(web?.versions).toEqual({ 'unrot-sandbox-demo': '1.0', ms: '2.0.0' });
