@@ -7,10 +7,12 @@ export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(lxc debootstrap uidmap rsync btrfs-progs dpkg-dev apt-utils python3-venv python3-pip zstd iproute2 busybox)
-# The OS runners' real tools and the repo builders of the sandbox's dnf/pacman containers, and sudo
-# for the least-privilege drill: only the test suite needs them (`--tests`), so the demo stays small.
+# The OS runners' real tools and the repo builders of the sandbox's dnf/pacman containers, the app
+# runners' real tools (composer, gem/bundle, go), and sudo for the least-privilege drill: only the
+# test suite needs them (`--tests`), so the demo stays small.
 if [ "${1:-}" = "--tests" ]; then
   APT_PACKAGES+=(dnf rpm createrepo-c pacman-package-manager makepkg libarchive-tools fakeroot sudo)
+  APT_PACKAGES+=(composer php-cli php-zip unzip ruby ruby-bundler golang-go)
 fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

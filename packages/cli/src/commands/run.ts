@@ -16,6 +16,11 @@ export default class Run extends BaseCommand {
     tag: Flags.string({ summary: 'Only containers carrying one of these Proxmox tags.', multiple: true }),
     'state-dir': Flags.string({ summary: 'Where reports and logs go (default: state_dir from global.yml, else /var/lib/unrot).' }),
     force: Flags.boolean({ summary: 'Run even outside the maintenance window.', default: false }),
+    progress: Flags.boolean({
+      summary: 'Show progress on stderr: a live status line per container on a terminal, a line per step otherwise.',
+      default: true,
+      allowNo: true,
+    }),
   };
 
   async run(): Promise<void> {

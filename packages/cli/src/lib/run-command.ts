@@ -7,6 +7,7 @@ export interface RunFlags {
   tag?: string[];
   'state-dir'?: string;
   force?: boolean;
+  progress?: boolean;
 }
 
 export function selectionFrom(flags: RunFlags): { cts: number[]; tags: string[] } {
@@ -50,8 +51,23 @@ export async function runCommand(self: BaseCommand, flags: RunFlags, dryRun: boo
   const stop = dryRun ? undefined : gracefulStop(self);
   try {
     const selection = selectionFrom(flags);
-    const [{ runUnrot }, { formatReport }] = await Promise.all([import('@unrot/engine'), import('./format-report.js')]);
+    const [{ runUnrot, EngineEvents }, { formatReport }, { attachProgress }] = await Promise.all([
+      import('@unrot/engine'),
+      import('./format-report.js'),
+      import('./progress.js'),
+    ]);
+    const events = new EngineEvents();
+    // Progress goes to stderr: stdout is the report (or its JSON). A terminal gets a live block,
+    // anything else (the journal, a pipe, --json) a plain line per step that matters.
+    const progress =
+      !dryRun && flags.progress !== false
+        ? attachProgress(events, {
+            mode: process.stderr.isTTY && !flags.json ? 'live' : 'lines',
+            out: process.stderr,
+          })
+        : undefined;
     const outcome = await runUnrot({
+      events,
       configDir: flags.config,
       dryRun,
       selection,
@@ -60,7 +76,7 @@ export async function runCommand(self: BaseCommand, flags: RunFlags, dryRun: boo
       ...(flags['state-dir'] ? { stateDir: flags['state-dir'] } : {}),
       ...(flags.force ? { force: true } : {}),
       ...(stop ? { stop: stop.signal } : {}),
-    });
+    }).finally(() => progress?.stop());
     self.log(flags.json ? JSON.stringify(outcome.report, null, 2) : formatReport(outcome.report));
     process.exitCode = outcome.exitCode;
   } catch (error) {

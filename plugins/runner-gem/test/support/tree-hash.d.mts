@@ -1,0 +1,1 @@
+export function treeHash(dir: string): string;
