@@ -13,6 +13,9 @@ APT_PACKAGES=(lxc debootstrap uidmap rsync btrfs-progs dpkg-dev apt-utils python
 if [ "${1:-}" = "--tests" ]; then
   APT_PACKAGES+=(dnf rpm createrepo-c pacman-package-manager makepkg libarchive-tools fakeroot sudo)
   APT_PACKAGES+=(composer php-cli php-zip unzip ruby ruby-bundler golang-go)
+  # runner-docker's integration test starts its own dockerd and registries in a network namespace
+  # of their own; the packages' own docker.service must never touch this host's networking.
+  APT_PACKAGES+=(docker.io docker-registry docker-compose)
 fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -24,8 +27,17 @@ if [ "${#missing[@]}" -gt 0 ]; then
     exit 1
   fi
   echo "==> apt-get install ${missing[*]}"
+  if [[ " ${missing[*]} " == *" docker.io "* ]] && [ ! -e /etc/docker/daemon.json ]; then
+    # Before the package's postinst starts dockerd: no iptables rules, no docker0 bridge.
+    mkdir -p /etc/docker
+    echo '{"iptables": false, "ip6tables": false, "bridge": "none"}' > /etc/docker/daemon.json
+  fi
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [[ " ${missing[*]} " == *" docker.io "* ]] && command -v systemctl >/dev/null; then
+    # The tests start their own dockerd; a system one is not needed and stays off.
+    systemctl disable --now docker.service docker.socket docker-registry.service >/dev/null 2>&1 || true
+  fi
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then

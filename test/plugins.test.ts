@@ -66,8 +66,9 @@ for (const dir of dirs) {
     it('has the package metadata the engine and oclif rely on', () => {
       expect(pkg.name).toBe(`@unrot/${dir}`);
       expect(pkg.unrot?.sdk).toBe(1);
-      // A caret range on the SDK's major, so any 1.y.z satisfies it (the engine refuses other majors).
-      expect(pkg.peerDependencies?.['@unrot/sdk']).toBe('^1.0.0');
+      // A caret range on the SDK's major (at the minor whose exports it uses), so any later 1.y.z
+      // satisfies it; the engine refuses other majors.
+      expect(pkg.peerDependencies?.['@unrot/sdk']).toMatch(/^\^1\.\d+\.\d+$/);
       expect(typeof pkg.oclif === 'object' && pkg.oclif !== null, 'an oclif block').toBe(true);
       expect(pkg.keywords).toEqual(expect.arrayContaining(['oclif-plugin', 'unrot-plugin']));
       expect(typeof pkg.engines?.node).toBe('string');

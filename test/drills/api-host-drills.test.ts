@@ -9,8 +9,10 @@ import {
   drillEnv,
   health,
   inCt,
+  ownSnapshots,
   type Proc,
   pct,
+  reportOf,
   run,
   sandbox,
   sandboxBin,
@@ -52,13 +54,7 @@ const API_CONFIG = join(DRILL_ROOT, 'api-config');
 const API_STATE = join(DRILL_ROOT, 'api-state');
 const timings: Record<string, number> = {};
 
-const json = (p: Proc): Report => {
-  try {
-    return JSON.parse(p.stdout) as Report;
-  } catch {
-    throw new Error(`unrot exited ${p.code} without a JSON report:\n${p.stderr}\n${p.stdout.slice(0, 3000)}`);
-  }
-};
+const json = (p: Proc) => reportOf<Report>(p);
 const ct = (r: Report, vmid: number) => r.containers.find((c) => c.vmid === vmid);
 const runner = (r: Report, vmid: number, id: string) => ct(r, vmid)?.runners.find((x) => x.id === id);
 const unrot = (configDir: string, ...args: string[]) => run(process.execPath, [unrotBin, ...args, '--config', configDir]);
@@ -66,11 +62,6 @@ const api = (...args: string[]) => sandbox('api', ...args);
 // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
 const version = async (vmid: number, pkg: string) => (await inCt(vmid, 'dpkg-query', '-W', '-f=${Version}', pkg)).trim();
 const apt = (vmid: number, ...args: string[]) => inCt(vmid, 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', '-y', '-q', ...args);
-const ownSnapshots = async (vmid: number) =>
-  (await pct('listsnapshot', String(vmid))).stdout
-    .split('\n')
-    .map((l) => /`-> (unrot-\S+)/.exec(l)?.[1])
-    .filter((n): n is string => n !== undefined);
 
 let info: ApiInfo;
 

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DRILL_ROOT, health, inCt, type Proc, pct, sandbox, unrotWith } from './sandbox-harness.js';
+import { DRILL_ROOT, health, inCt, type Proc, pct, reportOf, sandbox, unrotWith } from './sandbox-harness.js';
 
 // Health-gating drills on the real-LXC sandbox (CT 101: systemd, web-app.service on the drill
 // port 3201). The policy restarts web-app.service after an update and probes /health with the
@@ -53,13 +53,7 @@ interface Report {
   }>;
 }
 
-const json = (p: Proc): Report => {
-  try {
-    return JSON.parse(p.stdout) as Report;
-  } catch {
-    throw new Error(`unrot exited ${p.code} without a JSON report:\n${p.stderr}\n${p.stdout.slice(0, 3000)}`);
-  }
-};
+const json = (p: Proc) => reportOf<Report>(p);
 const ct101 = (r: Report) => r.containers.find((c) => c.vmid === 101);
 const ct102 = (r: Report) => r.containers.find((c) => c.vmid === 102);
 const unrot = (...args: string[]) => unrotWith(CONFIG, ...args);

@@ -2,7 +2,20 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DRILL_ROOT, health, inCt, type Proc, pct, run, sandbox, sandboxBin, spawnUnrot, unrotWith } from './sandbox-harness.js';
+import {
+  DRILL_ROOT,
+  health,
+  inCt,
+  ownSnapshots,
+  type Proc,
+  pct,
+  reportOf,
+  run,
+  sandbox,
+  sandboxBin,
+  spawnUnrot,
+  unrotWith,
+} from './sandbox-harness.js';
 
 // Safety-net drills on the real-LXC sandbox: snapshot before change, rollback (automatic and by
 // the operator), retention, crash recovery after kill -9, the host run lock, and storage that
@@ -28,13 +41,7 @@ interface Report {
   recoveries: Array<{ vmid: number; step: string; action: string; to?: string }>;
 }
 
-const json = (p: Proc): Report => {
-  try {
-    return JSON.parse(p.stdout) as Report;
-  } catch {
-    throw new Error(`unrot exited ${p.code} without a JSON report:\n${p.stderr}\n${p.stdout.slice(0, 3000)}`);
-  }
-};
+const json = (p: Proc) => reportOf<Report>(p);
 const ct = (r: Report, vmid: number) => r.containers.find((c) => c.vmid === vmid);
 const unrot = (...args: string[]) => unrotWith(CONFIG, ...args);
 /** The host-wide run lock (test/security/lock-dir-setup.ts gives each test file its own lock directory). */
@@ -66,11 +73,6 @@ const version = async (vmid: number, pkg: string) =>
   // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
   (await pct('exec', String(vmid), '--', 'dpkg-query', '-W', '-f=${Version} ${db:Status-Abbrev}', pkg)).stdout.trim();
 const file = (vmid: number, path: string) => inCt(vmid, 'cat', path);
-const ownSnapshots = async (vmid: number) =>
-  (await pct('listsnapshot', String(vmid))).stdout
-    .split('\n')
-    .map((l) => /`-> (unrot-\S+)/.exec(l)?.[1])
-    .filter((n): n is string => n !== undefined);
 const hasLock = async (vmid: number) => /^lock: /m.test((await pct('config', String(vmid))).stdout);
 /** PIDs on this host (containers included: one kernel) whose command line is exactly `cmdline` (NUL-separated). */
 async function processesRunning(cmdline: string): Promise<number[]> {

@@ -65,6 +65,23 @@ export function spawnUnrot(configDir: string, ...args: string[]) {
   return spawn(process.execPath, [unrotBin, ...args, '--config', configDir], { env: drillEnv, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** The JSON report `unrot … --json` printed, whatever its exit code; its output when there is none. */
+export function reportOf<T>(p: Proc): T {
+  try {
+    return JSON.parse(p.stdout) as T;
+  } catch {
+    throw new Error(`unrot exited ${p.code} without a JSON report:\n${p.stderr}\n${p.stdout.slice(0, 3000)}`);
+  }
+}
+
+/** unrot's own snapshots of a container, from `pct listsnapshot`. */
+export async function ownSnapshots(vmid: number): Promise<string[]> {
+  return (await pct('listsnapshot', String(vmid))).stdout
+    .split('\n')
+    .map((l) => /`-> (unrot-\S+)/.exec(l)?.[1])
+    .filter((n): n is string => n !== undefined);
+}
+
 export async function inCt(vmid: number, ...argv: string[]): Promise<string> {
   const r = await pct('exec', String(vmid), '--', ...argv);
   if (r.code !== 0) throw new Error(`pct exec ${vmid} -- ${argv.join(' ')} exited ${r.code}: ${r.stderr}`);

@@ -25,6 +25,8 @@ export { defineNotifier, type Notification, type Notifier, type NotifierContext,
 export { compileRegex, type OutputExpectation, outputMismatch } from './output-match.js';
 // The Probe contract.
 export { defineProbe, type Probe, type ProbeAttempt, ProbeAttemptSchema, type ProbeContext } from './probe.js';
+// After apply: what each planned update became, read back once per scope (since 1.1.0).
+export { readBackChanges } from './read-back.js';
 // What runners return, with the schemas the engine and the contract kit hold them to.
 export {
   type ApplyResult,

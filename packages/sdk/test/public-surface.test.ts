@@ -54,7 +54,7 @@ describe('@unrot/sdk public surface', () => {
     const undocumented: string[] = [];
     for (const [name, module] of indexExports()) {
       const lines = readFileSync(join(SRC, `${module}.ts`), 'utf8').split('\n');
-      const at = lines.findIndex((l) => new RegExp(`^export (?:const|function|type|interface|class) ${name}\\b`).test(l));
+      const at = lines.findIndex((l) => new RegExp(`^export (?:async )?(?:const|function|type|interface|class) ${name}\\b`).test(l));
       expect(at, `${name} is declared in src/${module}.ts`).toBeGreaterThan(-1);
       if (!lines[at - 1]?.trimEnd().endsWith('*/')) undocumented.push(`${module}.ts: ${name}`);
     }

@@ -1,4 +1,4 @@
-import type { ApplyResult, PlanStep, RunnerContext } from '@unrot/sdk';
+import { type ApplyResult, type PlanStep, type RunnerContext, readBackChanges } from '@unrot/sdk';
 import { parseScope, showArgv } from './commands.js';
 import { ANY_EXIT, composerFailed } from './failure.js';
 import type { ComposerOptions } from './options.js';
@@ -20,21 +20,20 @@ export async function applyComposer(ctx: RunnerContext<ComposerOptions>, plan: P
     if (ran.exitCode !== 0 && !ran.dryRun) throw composerFailed(ran, step.title);
   }
   if (ctx.exec.dryRun) return result;
-  // Read back what is installed now, once per project.
-  const dirs = new Map<string, Map<string, string>>();
-  for (const update of plan.flatMap((s) => s.updates)) {
-    const scope = parseScope(update.scope);
-    if (!scope) continue;
-    let installed = dirs.get(scope.dir);
-    if (!installed) {
-      const shown = await ctx.exec.read(showArgv(scope.dir), { okExitCodes: ANY_EXIT });
-      installed = new Map(parsePackageList(shown, `composer show in ${scope.dir}`).map((r) => [r.name, r.version]));
-      dirs.set(scope.dir, installed);
+  // Read back what is installed now, once per project (require and require-dev share one).
+  const projects = new Map<string, Promise<ReadonlyMap<string, string>>>();
+  const installedIn = (scopeText: string): Promise<ReadonlyMap<string, string>> => {
+    const dir = parseScope(scopeText)?.dir;
+    if (dir === undefined) return Promise.resolve(new Map());
+    let read = projects.get(dir);
+    if (!read) {
+      read = ctx.exec
+        .read(showArgv(dir), { okExitCodes: ANY_EXIT })
+        .then((shown) => new Map(parsePackageList(shown, `composer show in ${dir}`).map((r) => [r.name, r.version])));
+      projects.set(dir, read);
     }
-    const now = installed.get(update.name);
-    if (now !== undefined && now !== update.from)
-      result.changed.push({ name: update.name, from: update.from, to: now, scope: update.scope });
-    else ctx.log.warn({ update, installed: now ?? null }, 'planned update did not change the installed version');
-  }
+    return read;
+  };
+  result.changed.push(...(await readBackChanges(plan, installedIn, { log: ctx.log, dryRun: false })));
   return result;
 }

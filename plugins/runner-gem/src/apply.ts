@@ -1,4 +1,4 @@
-import type { ApplyResult, PlanStep, RunnerContext, Update } from '@unrot/sdk';
+import { type ApplyResult, type PlanStep, type RunnerContext, readBackChanges } from '@unrot/sdk';
 import { bundlerScopeDir, GEM_LIST_LOCAL_ARGV, lockfilePath } from './commands.js';
 import { highestVersion } from './gem-version.js';
 import type { GemOptions } from './options.js';
@@ -37,18 +37,6 @@ export async function applyGem(ctx: RunnerContext<GemOptions>, plan: PlanStep[])
       throw failed(ran, `${step.title} failed`);
     }
   }
-  const byScope = new Map<string, Update[]>();
-  for (const update of plan.flatMap((s) => s.updates)) {
-    const key = update.scope ?? '';
-    byScope.set(key, [...(byScope.get(key) ?? []), update]);
-  }
-  for (const [scope, updates] of byScope) {
-    const installed = await readInstalled(ctx, scope);
-    for (const update of updates) {
-      const now = installed.get(update.name);
-      if (now !== undefined && now !== update.from) result.changed.push({ name: update.name, from: update.from, to: now, scope });
-      else if (!ctx.exec.dryRun) ctx.log.warn({ update, installed: now ?? null }, 'planned update did not change the installed version');
-    }
-  }
+  result.changed.push(...(await readBackChanges(plan, (scope) => readInstalled(ctx, scope), { log: ctx.log, dryRun: ctx.exec.dryRun })));
   return result;
 }
