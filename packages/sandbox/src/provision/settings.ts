@@ -25,6 +25,8 @@ export interface SandboxSettings {
   /** Ports of the demo apps' /health endpoints (CTs share the host's network namespace). */
   webPort: number;
   pyPort: number;
+  /** The Proxmox API front (HTTPS) on 127.0.0.1. */
+  apiPort: number;
   /** R/sandbox.json */
   stateFile: string;
   /** R/run/servers: pid records of the HTTP servers. */
@@ -68,6 +70,7 @@ export function sandboxSettings(env: NodeJS.ProcessEnv = process.env): SandboxSe
     groups: ctGroups(env['UNROT_SANDBOX_CTS']),
     webPort: port(env, 'UNROT_SANDBOX_WEB_PORT', 3101),
     pyPort: port(env, 'UNROT_SANDBOX_PY_PORT', 3102),
+    apiPort: port(env, 'UNROT_SANDBOX_API_PORT', 8006),
     stateFile: join(r, 'sandbox.json'),
     serverRunDir: join(r, 'run', 'servers'),
     logDir: join(r, 'log'),

@@ -160,7 +160,7 @@ export async function up(s: SandboxSettings, log: (line: string) => void = () =>
     await ensureServer(s.serverRunDir, s.logDir, 'pypi', s.pypiDir, s.pypiPort);
   });
   // The Proxmox API front (docs/sandbox.md): a port taken by another sandbox's API is logged, not fatal.
-  await step('api', () => ensureApiServer(paths, { skipIfPortTaken: true, log }));
+  await step('api', () => ensureApiServer(paths, { port: s.apiPort, skipIfPortTaken: true, log }));
   if (withOs) {
     await step('rpm + pacman repos', async () => {
       if (!repoReady('rpm', s.rpmDir) || !repoReady('pacman', s.pacmanDir)) {

@@ -131,10 +131,11 @@ function portOpen(port: number): Promise<boolean> {
  */
 export async function ensureApiServer(
   paths: SandboxPaths,
-  opts: { env?: NodeJS.ProcessEnv; skipIfPortTaken?: boolean; log?: (line: string) => void } = {},
+  opts: { env?: NodeJS.ProcessEnv; port?: number; skipIfPortTaken?: boolean; log?: (line: string) => void } = {},
 ): Promise<ApiInfo | undefined> {
   const env = opts.env ?? process.env;
-  const port = apiPort(env);
+  // `up` passes the port of its settings: a sandbox set up in-process (tests) has its own.
+  const port = opts.port ?? apiPort(env);
   const info = await prepareApi(paths, port);
   const rec = readPid(paths);
   if (rec && rec.port === port && isOurs(rec)) return info;
