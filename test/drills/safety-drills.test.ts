@@ -36,7 +36,7 @@ interface Report {
     error?: { step: string; runner?: string; code: string; output?: string[] };
     backup?: { kind: string; name?: string; archive?: string };
     rollback?: { to: string; running: boolean; kind: string };
-    runners: Array<{ id: string; changed: Array<{ name: string; from: string | null; to: string }> }>;
+    runners: Array<{ id: string; changed: Array<{ name: string; from: string | null; to: string }>; durationsMs?: Record<string, number> }>;
   }>;
   recoveries: Array<{ vmid: number; step: string; action: string; to?: string }>;
 }
@@ -386,14 +386,11 @@ describe('safety-net drills', () => {
       const r = await unrot('run', '--ct', '101', '--json');
       timings['custom step past its timeout'] = r.ms;
       expect(r.code).toBe(1);
-      const c = ct(json(r), 101) as Report['containers'][number] & {
-        runners: Array<{ id: string; durationsMs: Record<string, number> }>;
-        error?: { message?: string };
-      };
+      const c = ct(json(r), 101) as Report['containers'][number] & { error?: { message?: string } };
       expect(c).toMatchObject({ outcome: 'rolled-back', error: { step: 'apply', runner: 'custom', code: 'E_EXEC_TIMEOUT' } });
       expect(c.rollback).toMatchObject({ kind: 'snapshot', to: c.backup?.name, running: true });
       // Killed at its own limit (3 s), long before the engine's apply timeout.
-      const applyMs = c.runners.find((x) => x.id === 'custom')?.durationsMs['apply'] ?? 0;
+      const applyMs = c.runners.find((x) => x.id === 'custom')?.durationsMs?.['apply'] ?? 0;
       expect(applyMs).toBeGreaterThanOrEqual(3000);
       expect(applyMs).toBeLessThan(30_000);
       // The first command's change is gone with the rollback; nothing of the stalled one is left running.
