@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { keepDrillReport } from './keep-drill-report.js';
 
 /** Drives the real sandbox (packages/sandbox) and the real CLI as separate processes, as a user would. */
 const repo = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -51,7 +52,12 @@ export function run(
       stderr += d;
     });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, ms: Date.now() - started }));
+    child.on('close', (code) => {
+      const proc = { code: code ?? -1, stdout, stderr, ms: Date.now() - started };
+      // With UNROT_DRILL_REPORTS set (npm run evidence), keep the report of every `unrot … --json`.
+      if (args[0] === unrotBin) keepDrillReport(args.slice(1), proc);
+      resolve(proc);
+    });
   });
 }
 

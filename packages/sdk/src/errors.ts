@@ -41,6 +41,7 @@ export const ERROR_CODES = {
   E_DRY_RUN_VIOLATION: 'a changing command was attempted where none may run',
   E_NOTIFY_FAILED: 'a notification could not be delivered',
   E_NOTIFY_TIMEOUT: 'a notification sink did not answer in time',
+  E_STATE_INVALID: 'a state file unrot acts on is not in its format (it was quarantined, not trusted)',
   E_INTERNAL: 'internal error',
 } as const;
 

@@ -42,7 +42,15 @@ export type SkipReason =
   | 'max-runtime'
   | 'host-load'
   | 'storage-full'
-  | 'unreachable';
+  | 'unreachable'
+  /** staged rollout: an earlier wave met a stop condition */
+  | 'rollout-halted'
+  /** staged rollout: an earlier wave soaks; this wave starts after it */
+  | 'rollout-soaking'
+  /** staged rollout: this container's wave already finished in the current rollout */
+  | 'rollout-wave-done'
+  /** staged rollout: no wave selects this container */
+  | 'not-in-rollout';
 
 /** Every event the engine emits, with its payload. Subscribe through the engine's typed emitter. */
 export interface LifecycleEvents {

@@ -2,7 +2,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import type { ContainerInfo } from './container.js';
 import type { Exec } from './exec.js';
 import type { Logger } from './logger.js';
-import type { ApplyResult, CheckResult, DetectResult, PlanStep } from './results.js';
+import type { ApplyResult, CheckResult, DetectResult, PlanStep, Update } from './results.js';
 
 /** The SDK major version plugins declare; the engine refuses a plugin with another. */
 export const SDK_VERSION = 1 as const;
@@ -81,6 +81,22 @@ export interface Runner<S extends TSchema = TSchema> {
    * backup is taken. Called after a positive detect.
    */
   sources?(ctx: RunnerContext<Static<S>>): Promise<SourceEndpoint[]>;
+  /**
+   * Optional (SDK 1.2): the constant shell scripts this runner's detect, check and sources may run
+   * as `sh -c SCRIPT NAME ARG…`, to batch read-only commands into one exec (each exec into a
+   * container is a `pct` process on the host). Everything that varies reaches the script as a
+   * positional parameter ($1 …), never as part of its text, and its output is parsed as untrusted.
+   * The contract kit refuses every other shell command string, and any in plan.
+   */
+  scripts?: readonly string[];
+  /**
+   * Optional, changing (SDK 1.2): clean-up that must wait until the update is verified, e.g.
+   * removing the old images runner-docker replaced. Called once per container, after verify
+   * passed (still running, nothing planned left pending, health checks passed), with what this
+   * runner's apply reported as changed in this run; never in dry-run, never when nothing changed
+   * or the update is rolled back. A failure is only logged as a warning: the update stays.
+   */
+  afterVerify?(ctx: RunnerContext<Static<S>>, applied: { changed: readonly Update[] }): Promise<void>;
 }
 
 /** Identity function that types a runner's options from its schema. */

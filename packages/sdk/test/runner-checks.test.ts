@@ -85,6 +85,13 @@ describe('argv and shells', () => {
     // `timeout 5 bash -c` is left to the runner's own review: only the leading program is judged.
     expect(() => assertNoShell(argv)).not.toThrow();
   });
+
+  it("lets a runner's declared constant script pass (arguments as positional parameters), and nothing else", () => {
+    const script = 'apt-get update -o "DPkg::Lock::Timeout=$1"';
+    expect(() => assertNoShell(['env', 'LC_ALL=C', 'sh', '-c', script, 'name', '120'], [script])).not.toThrow();
+    expect(() => assertNoShell(['sh', '-c', `${script}; reboot`, 'name', '120'], [script])).toThrow(/shell command/);
+    expect(() => assertNoShell(['sh', '-c', 'apt-get update -o DPkg::Lock::Timeout=120'], [script])).toThrow(/shell command/);
+  });
 });
 
 describe('endpoints', () => {

@@ -11,9 +11,11 @@ import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 
 import { join } from 'node:path';
-import { createLocalExec, createRecorder } from '@unrot/sdk/testing';
+import { silentLogger } from '@unrot/sdk';
+import { contractContainer, createLocalExec, createRecorder } from '@unrot/sdk/testing';
 import { forwardProxy } from '../../../scripts/recording/forward-proxy.mjs';
 import { runner } from '../dist/index.js';
+import { createChrootExec } from '../test/chroot-exec.mjs';
 import { BOOKWORM_ALL, freshRoot, MIRROR, removeRoot } from '../test/debian-root.mjs';
 import { localRepoRoot } from '../test/local-repo.mjs';
 
@@ -155,7 +157,7 @@ const sourcesListOrigin = `deb ${MIRROR} (/etc/apt/sources.list)`;
 const p = freshRoot('capture-p', BOOKWORM_ALL);
 await capture(
   'pre-flight: the mirror of sources.list, then updates pending, applied',
-  'Fresh root as in the first scenario; sources() ran after detect: find, cat /etc/apt/sources.list, apt-config dump (no proxy set). Its three lines name one host, deb.debian.org:80 (the first origin is kept).',
+  'Fresh root as in the first scenario; sources() ran after detect and took over the discovery detect had read in its one exec (apt-get --version, /etc/apt/sources.list, apt-config dump; no proxy set): no exec of its own. Its three lines name one host, deb.debian.org:80 (the first origin is kept).',
   p,
   {},
   { applicable: true, updates: 12, withheld: [], sources: [{ host: 'deb.debian.org', port: 80, origin: sourcesListOrigin }] },
@@ -193,3 +195,35 @@ if (!proxy.forwarded.some((r) => r.endsWith('.deb'))) throw new Error('apply did
 console.log(`\nproxy forwarded ${proxy.forwarded.length} requests, e.g. ${proxy.forwarded.slice(0, 3).join(', ')}`);
 
 recorder.write(new URL('../test/fixtures/contract-scenarios.json', import.meta.url));
+
+// check while another apt holds the lists lock for 1 s (lock_timeout_s 20): the refresh exec
+// exits 100 at once, check waits and runs it again. Run outside the recorder, which runs detect
+// and sources first (by then a 1 s lock is usually free again): check alone, right after the lock.
+const l = freshRoot('capture-l', BOOKWORM_ALL);
+const lockExec = createChrootExec(l);
+const lockHolder = await holdListsLock(l, 1);
+const locked = await runner.check({
+  exec: lockExec,
+  log: silentLogger,
+  signal: new AbortController().signal,
+  options: { mode: 'upgrade', lock_timeout_s: 20 },
+  container: contractContainer(),
+  exclusions: [],
+});
+lockHolder.kill();
+const refreshes = lockExec.recordings.filter((r) => r.argv[0] === 'sh');
+if (refreshes.length < 2 || refreshes[0].exitCode !== 100 || !/Could not get lock/.test(refreshes[0].stderr))
+  throw new Error(`the lists lock did not make check wait: ${JSON.stringify(refreshes.map((r) => r.exitCode))}`);
+const aptVersion = execFileSync('chroot', [l, 'apt-get', '--version'], { encoding: 'utf8' }).split('\n')[0];
+writeFileSync(
+  new URL('../test/fixtures/lock-wait-recordings.json', import.meta.url),
+  `${JSON.stringify(
+    {
+      source: `${aptVersion}, Debian 12 bookworm minbase debootstrapped from ${MIRROR}, sources ${BOOKWORM_ALL.length} lines (bookworm, -updates, -security); recorded ${new Date().toISOString()} with \`chroot ROOT <argv>\` on a ${host} by plugins/runner-apt/scripts/record-fixtures.mjs. The lists lock was held for 1 s by another process (python3 fcntl.lockf); options {lock_timeout_s: 20}; check ran the refresh exec ${refreshes.length} times and found ${locked.updates.length} updates.`,
+      recordings: lockExec.recordings,
+    },
+    null,
+    2,
+  )}\n`,
+);
+removeRoot(l);

@@ -17,6 +17,29 @@ const simulate = (rest: readonly string[]): string[] => [...ENV_READ, 'apt-get',
 
 export const simulateUpgradeArgv = (o: AptOptions): string[] => simulate([o.mode === 'full-upgrade' ? 'dist-upgrade' : 'upgrade']);
 
+/**
+ * check's two commands in one exec (one round trip into the container): `updateArgv`, then, only
+ * if it exited 0, `simulateUpgradeArgv`, word for word. update's stdout and stderr both go to
+ * stderr, followed by the line `@unrot-apt update-exit N`; the simulation's stdout is the exec's
+ * stdout and its stderr follows that line. So each command keeps its own exit code and words.
+ * Constant script: $1 is the lock timeout in seconds, $2 upgrade or dist-upgrade.
+ */
+export const REFRESH_AND_SIMULATE_SCRIPT = [
+  'env LC_ALL=C apt-get update -q -o "DPkg::Lock::Timeout=$1" >&2; rc=$?',
+  'printf "@unrot-apt update-exit %s\\n" "$rc" >&2',
+  '[ "$rc" -eq 0 ] || exit "$rc"',
+  'exec env LC_ALL=C apt-get -s -q -o Debug::NoLocking=1 "$2"',
+].join('\n');
+
+export const refreshAndSimulateArgv = (o: AptOptions): string[] => [
+  'sh',
+  '-c',
+  REFRESH_AND_SIMULATE_SCRIPT,
+  'unrot-apt-check',
+  String(o.lock_timeout_s),
+  o.mode === 'full-upgrade' ? 'dist-upgrade' : 'upgrade',
+];
+
 /** Like `apt-get upgrade`, mode upgrade pulls in no recommended packages that are not installed yet. */
 const recommends = (o: AptOptions): string[] => (o.mode === 'upgrade' ? ['--no-install-recommends'] : []);
 
@@ -51,36 +74,6 @@ export const upgradeArgv = (o: AptOptions): string[] => [...APPLY_PREFIX(o), o.m
 
 export const dpkgQueryArgv = (names: readonly string[]): string[] => ['dpkg-query', '-W', `-f=${DPKG_QUERY_FORMAT}`, ...names];
 
-// Pre-flight (sources): plain reads of apt's own configuration, no shell.
+// Pre-flight (sources): the files apt reads (discovery.ts reads them in one exec).
 export const SOURCES_LIST = '/etc/apt/sources.list';
 export const SOURCES_PARTS = '/etc/apt/sources.list.d';
-
-/** The one-line list and the parts directory's `*.list`/`*.sources` (find exits 1 when sources.list is absent; the rest still prints). */
-export const listSourcesArgv = (): string[] => [
-  'find',
-  SOURCES_LIST,
-  SOURCES_PARTS,
-  '-maxdepth',
-  '1',
-  '(',
-  '-name',
-  '*.list',
-  '-o',
-  '-name',
-  '*.sources',
-  ')',
-];
-
-export const catArgv = (file: string): string[] => ['cat', file];
-
-/** Only the proxy subtrees: the whole dump is ~300 lines and may hold credentials of other settings. */
-export const aptConfigProxyArgv = (): string[] => [
-  'apt-config',
-  'dump',
-  'Acquire::http::Proxy',
-  'Acquire::https::Proxy',
-  'Acquire::ftp::Proxy',
-  'Acquire::http::Proxy-Auto-Detect',
-  'Acquire::https::Proxy-Auto-Detect',
-  'Acquire::http::ProxyAutoDetect',
-];

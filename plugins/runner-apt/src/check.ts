@@ -1,9 +1,9 @@
 import { type CheckResult, type RunnerContext, UnrotError, type Update } from '@unrot/sdk';
-import { simulateInstallArgv, simulateUpgradeArgv } from './argv.js';
+import { simulateInstallArgv } from './argv.js';
 import { excluded, exclusionInTheWay } from './names.js';
 import type { AptOptions } from './options.js';
 import { parseSimulation, type Simulation } from './parse-simulation.js';
-import { refreshIndexes } from './refresh.js';
+import { refreshAndSimulate } from './refresh.js';
 
 type Withheld = CheckResult['withheld'][number];
 
@@ -38,15 +38,15 @@ async function findCulprits(ctx: RunnerContext<AptOptions>, names: readonly stri
 }
 
 /**
- * Refreshes the indexes (the one change check makes), simulates the upgrade, and when an
+ * Refreshes the indexes (the one change check makes) and simulates the upgrade in one exec; when an
  * exclusion matches, simulates the install it will plan so a dependency cannot drag an
  * excluded package in: packages that would are withheld instead.
  */
 export async function checkApt(ctx: RunnerContext<AptOptions>): Promise<CheckResult> {
   const o = ctx.options;
-  await refreshIndexes(ctx);
   throwIfAborted(ctx.signal);
-  const sim = parseSimulation((await ctx.exec.read(simulateUpgradeArgv(o))).stdout);
+  // One exec for both (issue 16: a no-op container costs at most 3 round trips).
+  const sim = parseSimulation(await refreshAndSimulate(ctx));
 
   const keptBack =
     o.mode === 'upgrade'

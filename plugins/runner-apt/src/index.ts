@@ -1,7 +1,8 @@
-import { defineRunner } from '@unrot/sdk';
+import { defineRunner, UnrotError } from '@unrot/sdk';
 import { applyApt } from './apply.js';
-import { versionArgv } from './argv.js';
+import { REFRESH_AND_SIMULATE_SCRIPT, versionArgv } from './argv.js';
 import { checkApt } from './check.js';
+import { DISCOVERY_SCRIPT, discover, handOver } from './discovery.js';
 import { AptOptionsSchema } from './options.js';
 import { planApt } from './plan.js';
 import { aptSources } from './sources.js';
@@ -12,11 +13,27 @@ export const runner = defineRunner({
   kind: 'os',
   description: 'Debian and Ubuntu packages through apt-get: no prompts, old config files kept, exclusions never touched',
   optionsSchema: AptOptionsSchema,
+  // Constant scripts, arguments as positional parameters: detect + sources in one exec, update + simulate in another.
+  scripts: [DISCOVERY_SCRIPT, REFRESH_AND_SIMULATE_SCRIPT],
   async detect(ctx) {
+    // One exec reads what detect and the network pre-flight need (discovery.ts); sources() takes it over.
+    const found = await discover(ctx);
+    const { exitCode, text } = found.version;
     // pct exec exits 127 when the command does not exist in the container.
-    const r = await ctx.exec.read(versionArgv(), { okExitCodes: [0, 127] });
-    if (r.exitCode === 127) return { applicable: false, reason: 'apt-get not found in the container' };
-    return { applicable: true, reason: r.stdout.split('\n')[0]?.trim() || 'apt-get found' };
+    if (exitCode === 127) return { applicable: false, reason: 'apt-get not found in the container' };
+    if (exitCode !== 0) {
+      throw new UnrotError(
+        'E_EXEC_FAILED',
+        `apt-get --version exited ${exitCode} in CT ${ctx.container.vmid}: ${text.trim().slice(-500)}`,
+        {
+          argv: versionArgv(),
+          exitCode,
+          output: text.trimEnd().split('\n').slice(-50),
+        },
+      );
+    }
+    handOver(ctx, found);
+    return { applicable: true, reason: text.split('\n')[0]?.trim() || 'apt-get found' };
   },
   check: (ctx) => checkApt(ctx),
   plan: async (ctx, check) => planApt(ctx, check),

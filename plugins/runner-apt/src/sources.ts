@@ -1,7 +1,8 @@
 import { posix } from 'node:path';
 import { proxyUrl, type RunnerContext, redactUrl, type SourceEndpoint, UnrotError, urlEndpoint } from '@unrot/sdk';
 import { aptProxyFor, parseAptConfigDump } from './apt-proxy.js';
-import { aptConfigProxyArgv, catArgv, listSourcesArgv, SOURCES_LIST, SOURCES_PARTS } from './argv.js';
+import { SOURCES_LIST, SOURCES_PARTS } from './argv.js';
+import { type AptDiscovery, takeOrDiscover } from './discovery.js';
 import type { AptOptions } from './options.js';
 import { type AptSourceEntry, parseDeb822Sources, parseOneLineSources } from './source-lists.js';
 
@@ -11,14 +12,11 @@ const LOCAL = new Set(['file', 'cdrom', 'copy']);
 // ftp is disabled in apt ≥ 2.5 ("The method 'ftp' is unsupported"), so it counts as unsupported: warned, not checked.
 const NETWORK = new Set(['http', 'https', 'ssh']);
 
-/** The files apt reads, in apt's order: sources.list, then the parts sorted by name. */
-export function sourceFiles(findStdout: string): string[] {
-  const found = findStdout
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
-  const parts = found.filter((f) => posix.dirname(f) === SOURCES_PARTS && PART_NAME.test(posix.basename(f))).sort();
-  return [...(found.includes(SOURCES_LIST) ? [SOURCES_LIST] : []), ...parts];
+/** The files apt reads, in apt's order: sources.list, then the parts sorted by name (others are not apt's). */
+export function sourceFiles<F extends { path: string }>(found: readonly F[]): F[] {
+  const parts = found.filter((f) => posix.dirname(f.path) === SOURCES_PARTS && PART_NAME.test(posix.basename(f.path)));
+  parts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return [...found.filter((f) => f.path === SOURCES_LIST).slice(0, 1), ...parts];
 }
 
 type Transport = { kind: 'network'; scheme: string } | { kind: 'local' } | { kind: 'unsupported'; scheme: string };
@@ -69,35 +67,45 @@ export function aptEndpoints(
   return [...out.values()];
 }
 
-/**
- * Read-only: the mirrors (or proxies) `apt-get update` will connect to. Lists the source files
- * with find, reads each with cat, and asks apt-config for its proxy settings.
- */
-export async function aptSources(ctx: RunnerContext<AptOptions>): Promise<SourceEndpoint[]> {
-  if (ctx.signal.aborted) throw new UnrotError('E_EXEC_ABORTED', 'apt sources aborted');
-  const listed = await ctx.exec.read(listSourcesArgv(), { okExitCodes: [0, 1] });
+/** The endpoints of one discovery (discovery.ts): pure, so recorded discoveries replay without a container. */
+export function discoveryEndpoints(discovery: AptDiscovery, log: Pick<RunnerContext['log'], 'info' | 'warn'>): SourceEndpoint[] {
   const entries: AptSourceEntry[] = [];
   const skipped: string[] = [];
-  for (const file of sourceFiles(listed.stdout)) {
-    const read = await ctx.exec.read(catArgv(file), { okExitCodes: [0, 1] });
-    if (read.exitCode !== 0) {
-      skipped.push(`${file}: cannot be read (${read.stderr.trim().slice(0, 200)})`);
+  for (const file of sourceFiles(discovery.files)) {
+    if (!file.readable) {
+      skipped.push(`${file.path}: cannot be read (${file.text.trim().slice(0, 200)})`);
       continue;
     }
-    const parsed = file.endsWith('.sources') ? parseDeb822Sources(read.stdout, file) : parseOneLineSources(read.stdout, file);
+    const parsed = file.path.endsWith('.sources') ? parseDeb822Sources(file.text, file.path) : parseOneLineSources(file.text, file.path);
     entries.push(...parsed.entries);
     skipped.push(...parsed.skipped);
   }
-  if (skipped.length > 0) ctx.log.info({ skipped }, 'apt sources: entries apt does not fetch from');
+  if (skipped.length > 0) log.info({ skipped }, 'apt sources: entries apt does not fetch from');
 
-  const proxies = parseAptConfigDump((await ctx.exec.read(aptConfigProxyArgv())).stdout);
+  const config = discovery.aptConfig;
+  if (config?.exitCode !== 0) {
+    throw new UnrotError('E_EXEC_FAILED', `apt-config dump exited ${config?.exitCode ?? 127}: ${config?.text.trim().slice(-500) ?? ''}`, {
+      argv: ['apt-config', 'dump'],
+      exitCode: config?.exitCode ?? 127,
+    });
+  }
+  const proxies = parseAptConfigDump(config.text);
   if (proxies.autoDetect.length > 0) {
-    ctx.log.warn(
+    log.warn(
       { autoDetect: proxies.autoDetect },
       'apt picks its proxy with a Proxy-Auto-Detect script at fetch time; the sources are checked directly instead',
     );
   }
-  const endpoints = aptEndpoints(entries, proxies, (msg) => ctx.log.warn({}, msg));
-  if (entries.length === 0) ctx.log.warn({}, 'apt sources: no deb/deb-src entry found in /etc/apt');
+  const endpoints = aptEndpoints(entries, proxies, (msg) => log.warn({}, msg));
+  if (entries.length === 0) log.warn({}, 'apt sources: no deb/deb-src entry found in /etc/apt');
   return endpoints;
+}
+
+/**
+ * Read-only: the mirrors (or proxies) `apt-get update` will connect to, from the discovery detect
+ * made for this container run (no exec), or from a new one (one exec).
+ */
+export async function aptSources(ctx: RunnerContext<AptOptions>): Promise<SourceEndpoint[]> {
+  if (ctx.signal.aborted) throw new UnrotError('E_EXEC_ABORTED', 'apt sources aborted');
+  return discoveryEndpoints(await takeOrDiscover(ctx), ctx.log);
 }

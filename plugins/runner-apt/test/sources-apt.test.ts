@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { createLocalExec } from '@unrot/sdk/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAptConfigDump } from '../src/apt-proxy.js';
-import { aptConfigProxyArgv } from '../src/argv.js';
+import { discoveryArgv, parseDiscovery } from '../src/discovery.js';
 import { parseDeb822Sources, parseOneLineSources } from '../src/source-lists.js';
 import { aptEndpoints } from '../src/sources.js';
 
@@ -145,11 +145,13 @@ describe('proxies: apt connects where the computed endpoints say', () => {
       expect(perHost.requests.every((r) => r.startsWith('GET http://c.example.org/'))).toBe(true);
       expect(mirror.requests).toContain('GET /debian/dists/bookworm/InRelease');
 
-      // The runner's own apt-config argv, run for real against the same configuration.
-      const dump = await createLocalExec({ env: { PATH: '/usr/bin:/bin', LC_ALL: 'C', APT_CONFIG: conf } }).read(aptConfigProxyArgv());
+      // The runner's own discovery script (its apt-config dump part), run for real against the same configuration.
+      const found = await createLocalExec({ env: { PATH: '/usr/bin:/bin', LC_ALL: 'C', APT_CONFIG: conf } }).read(discoveryArgv());
+      const dump = parseDiscovery(found.stdout).aptConfig;
+      expect(dump?.exitCode).toBe(0);
       const endpoints = aptEndpoints(
         parseOneLineSources(list, '/etc/apt/sources.list').entries,
-        parseAptConfigDump(dump.stdout),
+        parseAptConfigDump(dump?.text ?? ''),
         () => undefined,
       );
       expect(endpoints.map((e) => [e.port, e.origin.replace(/ \(\/etc\/apt\/sources\.list\)$/, '')])).toEqual([

@@ -24,6 +24,12 @@ export const renameArgv = (from: string, to: string): string[] => [DOCKER, 'rena
 export const startArgv = (name: string): string[] => [DOCKER, 'start', '--', name];
 export const removeArgv = (name: string): string[] => [DOCKER, 'rm', '--', name];
 export const forceRemoveArgv = (name: string): string[] => [DOCKER, 'rm', '--force', '--', name];
+/** Every local image id, intermediate ones included (what pruning may consider). */
+export const allImagesArgv = (): string[] => [DOCKER, 'image', 'ls', '--all', '--quiet', '--no-trunc'];
+/** Every container, stopped ones included: an image any of them uses is never pruned. */
+export const allContainerIdsArgv = (): string[] => [DOCKER, 'ps', '--all', '--quiet', '--no-trunc'];
+/** Without --force: docker itself refuses an image a container uses or that has children. */
+export const imageRemoveArgv = (id: string): string[] => [DOCKER, 'image', 'rm', '--', id];
 export const logsTailArgv = (name: string): string[] => [DOCKER, 'logs', '--tail=20', '--', name];
 
 /**

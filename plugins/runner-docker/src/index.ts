@@ -4,6 +4,7 @@ import { checkDocker } from './check.js';
 import { detectDocker } from './detect.js';
 import { DockerOptionsSchema } from './options.js';
 import { planDocker } from './plan.js';
+import { pruneReplacedImages } from './prune.js';
 import { dockerSources } from './sources.js';
 
 export const runner = defineRunner({
@@ -18,6 +19,7 @@ export const runner = defineRunner({
   plan: (ctx, check) => planDocker(ctx, check),
   apply: (ctx, plan) => applyDocker(ctx, plan),
   sources: (ctx) => dockerSources(ctx),
+  afterVerify: async (ctx, applied) => void (await pruneReplacedImages(ctx, applied.changed)),
 });
 
 export default runner;

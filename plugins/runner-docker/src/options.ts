@@ -59,6 +59,11 @@ export const DockerOptionsSchema = Type.Object(
       description:
         'seconds a recreated container without a HEALTHCHECK must stay running (no restart) before the old one is removed; catches an image that exits at start',
     }),
+    prune_old_images: Type.Boolean({
+      default: false,
+      description:
+        'after verification passed, remove the images this run replaced, when no container (running or stopped) uses them and no tag names them any more; default false: kept, as docker pull/compose leave them',
+    }),
     start_timeout_s: Type.Integer({
       minimum: 1,
       maximum: 900,

@@ -149,6 +149,36 @@ describe('docker runner against a real dockerd and registry', () => {
     expect(await runner.plan(again.ctx, { updates: [], withheld: [] })).toEqual([]);
   });
 
+  it('prune_old_images (after verify): removes a replaced image only when no tag names it and no container, even a stopped one, uses it', async () => {
+    const digestOf = (id: string) => JSON.parse(d.docker(['image', 'inspect', id]))[0].RepoDigests[0].split('@')[1] as string;
+    const present = () => d.docker(['image', 'ls', '--all', '--quiet', '--no-trunc']);
+    // replaced: built and pushed as demo:prune, then the tag moved on (as apply's docker tag does): untagged, unused.
+    const replaced = d.build('0.8', ['prune']);
+    d.build('0.9', ['prune']);
+    // stillUsed: the same, but a stopped container was created from it.
+    const stillUsed = d.build('0.6', ['prune-used']);
+    d.docker(['create', '--name=stopped-user', '--network=none', `${d.registry}/demo:prune-used`]);
+    d.build('0.7', ['prune-used']);
+    const changed = [replaced, stillUsed, v10].map((id, i) => ({ name: `c${i}`, from: digestOf(id), to: 'sha256:'.padEnd(71, '0') }));
+    expect(JSON.parse(d.docker(['image', 'inspect', replaced]))[0].RepoTags).toEqual([]);
+
+    // Off (the default): nothing is removed.
+    const off = context();
+    await runner.afterVerify?.(off.ctx, { changed });
+    expect(off.exec.records.filter((r) => r.kind === 'change')).toEqual([]);
+    expect(present()).toContain(replaced);
+
+    const on = context({ prune_old_images: true });
+    await runner.afterVerify?.(on.ctx, { changed });
+    expect(on.exec.records.filter((r) => r.kind === 'change').map((r) => r.argv)).toEqual([['docker', 'image', 'rm', '--', replaced]]);
+    expect(present()).not.toContain(replaced);
+    // Used by the stopped container, and v10 by the running bystander (and tagged demo:1.0): kept, and said why.
+    expect(present()).toContain(stillUsed);
+    expect(present()).toContain(v10);
+    expect(on.logged.join('\n')).toMatch(/a container still uses it/);
+    d.docker(['rm', 'stopped-user']);
+  });
+
   it('a broken 1.2 (exits at start) is rolled back: the old web runs again on 1.1, the tag points back, nothing half-recreated', async () => {
     d.build('1.2', ['1.2', 'latest'], { broken: true });
     d.docker(['image', 'rm', `${d.registry}/demo:1.2`, `${d.registry}/demo:latest`]);

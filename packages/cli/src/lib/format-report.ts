@@ -137,11 +137,29 @@ function formatRestart(r: NonNullable<ContainerReport['restart']>): string[] {
   return lines;
 }
 
+/** A staged rollout: each wave in order with who is in it, then where the rollout stands. */
+function formatRollout(r: NonNullable<RunReport['rollout']>): string[] {
+  const lines = [`staged rollout: ${r.status} — ${r.detail}`];
+  r.waves.forEach((w, i) => {
+    const who = w.vmids.length > 0 ? w.vmids.map((v) => `CT ${v}`).join(', ') : 'no container';
+    const counts = w.ran !== undefined ? ` (${w.ran} ran, ${w.failed ?? 0} failed, ${w.rolledBack ?? 0} rolled back)` : '';
+    lines.push(`  wave ${i + 1} ${w.name}${i === 0 ? ' (canary)' : ''}: ${who} — ${w.status}${counts}${w.detail ? `: ${w.detail}` : ''}`);
+  });
+  if (r.unassigned.length > 0) lines.push(`  in no wave (not updated): ${r.unassigned.map((v) => `CT ${v}`).join(', ')}`);
+  for (const [runner, packages] of Object.entries(r.pins)) {
+    const pinned = Object.entries(packages).map(([name, versions]) => `${name} ${versions.join('/')}`);
+    const more = pinned.length > 10 ? `, and ${pinned.length - 10} more (see report.json)` : '';
+    lines.push(`  pinned to the canary (${runner}): ${pinned.slice(0, 10).join(', ')}${more}`);
+  }
+  return lines;
+}
+
 /** The human form of a run report: what `unrot plan` and `unrot run` print. */
 export function formatReport(report: RunReport): string {
   const s = report.summary;
   const mode = report.dryRun ? 'plan (dry-run: nothing was changed)' : 'run';
   const out = [`unrot ${mode} ${report.runId} on node ${report.host.node}`, ''];
+  if (report.rollout) out.push(...formatRollout(report.rollout), '');
   for (const c of report.containers) out.push(...formatContainer(c, report.dryRun), '');
   const parts = report.dryRun
     ? [`${s.planned} with updates`, `${s.nothingToDo} up to date`, `${s.skipped} skipped`, `${s.failed} failed`]

@@ -97,6 +97,10 @@ export async function loadConfig(dir: string): Promise<LoadedConfig> {
     const { maintenanceProblems } = await import('../schedule/resolve-schedule.js');
     problems.push(...maintenanceProblems(global.maintenance, siteOf(globalSrc)));
   }
+  if (problems.length === 0 && global.rollout) {
+    const { rolloutProblems } = await import('../rollout/rollout-problems.js');
+    problems.push(...rolloutProblems(global.rollout, siteOf(globalSrc)));
+  }
 
   const discovered = await discoverContainerFiles(root);
   problems.push(...discovered.problems);

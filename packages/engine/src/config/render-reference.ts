@@ -1,5 +1,5 @@
 import { Kind, type TSchema } from '@sinclair/typebox';
-import { ContainerPolicySchema, GlobalPolicySchema } from '../policy/index.js';
+import { ContainerPolicySchema, GlobalPolicySchema, WAVE_DEFAULTS, WaveSchema } from '../policy/index.js';
 import { SCHEDULE_DEFAULTS } from '../schedule/schedule.js';
 import { describeSchema } from './describe-schema.js';
 import { CONFIG_DEFAULTS } from './effective-policy.js';
@@ -67,6 +67,13 @@ export const DOC_DEFAULTS: Record<string, Record<string, string>> = {
     'host.exec': 'pct',
     'host.sudo': 'false',
     'host.timeout_s': '60',
+    'rollout.pin_to_canary': 'true',
+    'rollout.waves[].rest': 'false',
+    'rollout.waves[].max_concurrency': 'global `max_concurrency`',
+    'rollout.waves[].soak': 'none',
+    'rollout.waves[].max_failure_ratio': 'not checked',
+    'rollout.waves[].max_failures': String(WAVE_DEFAULTS.max_failures),
+    'rollout.waves[].halt_on_rollback': String(WAVE_DEFAULTS.halt_on_rollback),
   },
   container: {
     enabled: String(CONFIG_DEFAULTS.enabled),
@@ -200,12 +207,26 @@ They carry the error code \`E_CONFIG\`; every \`unrot\` command exits with statu
 before touching any container.
 `;
 
+const ROLLOUT_INTRO = `### \`rollout.waves[]\`: one wave of a staged rollout
+
+Waves run in order; the first is the canary. A container belongs to the first wave that selects it (by
+\`ids\`, \`tags\` or \`names\`, or \`rest: true\`); a selected container no wave takes is not updated
+(\`not-in-rollout\`). After a wave, a stop condition met halts every later wave (skipped as
+\`rollout-halted\`, exit 5 unless a failure gives 1). Later waves install only the versions the canary
+installed (\`rollout.pin_to_canary\`). A wave with \`soak\` ends the run; a later run starts the next wave
+once the soak is over and the wave's health checks pass again. See
+[runbooks/staged-rollout.md](runbooks/staged-rollout.md).
+`;
+
 /** The whole docs/config-reference.md. Pass installed runners to append their option tables. */
 export function renderConfigReference(runners: readonly RunnerCatalogEntry[] = []): string {
   const parts = [
     INTRO,
     '## `global.yml`\n',
     table(schemaRows(GlobalPolicySchema, DOC_DEFAULTS.global!)),
+    '',
+    ROLLOUT_INTRO,
+    table(schemaRows(WaveSchema, DOC_DEFAULTS.global!, 'rollout.waves[]')),
     '',
     '## `containers/<CTID>.yml`\n',
     table(schemaRows(ContainerPolicySchema, DOC_DEFAULTS.container!)),

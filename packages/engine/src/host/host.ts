@@ -21,6 +21,14 @@ export interface HostExecOptions {
 /** A container's configuration as `pct config` prints it: keys to raw string values. */
 export type ContainerConfig = Record<string, string>;
 
+/** What a vzdump backup is taken with (policy backup.vzdump_*; notes name the run). */
+export interface VzdumpOptions {
+  storage: string;
+  mode: string;
+  compress: string;
+  notes: string;
+}
+
 /**
  * Everything the engine needs from a Proxmox host. The real implementation drives the
  * `pct` / `pvesh` CLIs; tests and the sandbox use the same implementation against a
@@ -50,14 +58,11 @@ export interface Host {
   listSnapshots(vmid: number, signal?: AbortSignal): Promise<SnapshotTreeEntry[]>;
   snapshot(vmid: number, name: string, description: string, timeoutMs: number, signal?: AbortSignal): Promise<void>;
   snapshotArgv(vmid: number, name: string, description: string): string[];
+  /** The exact `vzdump` argv `vzdump()` runs (the API host: the command its call stands for), for plans. */
+  vzdumpArgv(vmid: number, options: VzdumpOptions): string[];
   deleteSnapshot(vmid: number, name: string, timeoutMs: number, signal?: AbortSignal): Promise<void>;
   rollback(vmid: number, name: string, start: boolean, timeoutMs: number, signal?: AbortSignal): Promise<void>;
   setRunning(vmid: number, running: boolean, timeoutMs: number, signal?: AbortSignal): Promise<void>;
-  vzdump(
-    vmid: number,
-    options: { storage: string; mode: string; compress: string; notes: string },
-    timeoutMs: number,
-    signal?: AbortSignal,
-  ): Promise<string>;
+  vzdump(vmid: number, options: VzdumpOptions, timeoutMs: number, signal?: AbortSignal): Promise<string>;
   restore(vmid: number, archive: string, storage: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<void>;
 }

@@ -1,7 +1,8 @@
 import { type ContainerInfo, type ErrorCode, UnrotError } from '@unrot/sdk';
-import type { ContainerConfig, Host, HostExecOptions, HostExecResult } from './host.js';
+import type { ContainerConfig, Host, HostExecOptions, HostExecResult, VzdumpOptions } from './host.js';
 import type { SnapshotTreeEntry } from './parse-listsnapshot.js';
 import type { PvesmStorage } from './parse-pvesm-status.js';
+import { vzdumpArgv } from './pct-host.js';
 
 // An in-memory Proxmox host for tests: no pct, no root, no PATH tricks. Containers keep a map
 // of files that the exec handler reads and writes; snapshots and vzdump archives copy that
@@ -276,6 +277,10 @@ export class MemoryHost implements Host {
     return ['pct', 'snapshot', String(vmid), name, '--description', description];
   }
 
+  vzdumpArgv(vmid: number, options: VzdumpOptions): string[] {
+    return vzdumpArgv(vmid, options);
+  }
+
   async deleteSnapshot(vmid: number, name: string, _timeoutMs?: number, signal?: AbortSignal): Promise<void> {
     const ct = this.existing(this.record({ op: 'deleteSnapshot', vmid, name }, signal));
     this.unlocked(ct);
@@ -300,12 +305,7 @@ export class MemoryHost implements Host {
     ct.status = running ? 'running' : 'stopped';
   }
 
-  async vzdump(
-    vmid: number,
-    options: { storage: string; mode: string; compress: string; notes: string },
-    _timeoutMs?: number,
-    signal?: AbortSignal,
-  ): Promise<string> {
+  async vzdump(vmid: number, options: VzdumpOptions, _timeoutMs?: number, signal?: AbortSignal): Promise<string> {
     const ct = this.existing(this.record({ op: 'vzdump', vmid }, signal));
     this.unlocked(ct);
     if (!this.storages.some((s) => s.name === options.storage && s.status === 'active')) {

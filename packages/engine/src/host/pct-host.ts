@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { type ContainerInfo, type Logger, silentLogger, UnrotError } from '@unrot/sdk';
 import { containerInfos } from './container-infos.js';
-import type { ContainerConfig, Host, HostExecOptions, HostExecResult } from './host.js';
+import type { ContainerConfig, Host, HostExecOptions, HostExecResult, VzdumpOptions } from './host.js';
 import { parseListSnapshot, type SnapshotTreeEntry } from './parse-listsnapshot.js';
 import { flattenPctConfig, parsePctConfig } from './parse-pct-config.js';
 import { parsePctStatus } from './parse-pct-status.js';
@@ -57,6 +57,11 @@ export function pctExecArgv(vmid: number, argv: readonly string[]): string[] {
 /** `pct snapshot VMID NAME --description TEXT`. */
 export function pctSnapshotArgv(vmid: number, name: string, description: string): string[] {
   return ['pct', 'snapshot', String(vmid), name, '--description', description];
+}
+/** `vzdump VMID --storage S --mode M --compress C --notes-template T`: what a vzdump backup runs, and what a plan shows. */
+export function vzdumpArgv(vmid: number, options: VzdumpOptions): string[] {
+  const { storage, mode, compress, notes } = options;
+  return ['vzdump', String(vmid), '--storage', storage, '--mode', mode, '--compress', compress, '--notes-template', notes];
 }
 const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9.-]*$/;
 
@@ -150,24 +155,8 @@ export class PctHost implements Host {
   }
 
   /** `vzdump VMID --storage S --mode M --compress C --notes-template T`; returns the archive path. */
-  async vzdump(
-    vmid: number,
-    options: { storage: string; mode: string; compress: string; notes: string },
-    timeoutMs: number,
-    signal?: AbortSignal,
-  ): Promise<string> {
-    const argv = [
-      'vzdump',
-      String(vmid),
-      '--storage',
-      options.storage,
-      '--mode',
-      options.mode,
-      '--compress',
-      options.compress,
-      '--notes-template',
-      options.notes,
-    ];
+  async vzdump(vmid: number, options: VzdumpOptions, timeoutMs: number, signal?: AbortSignal): Promise<string> {
+    const argv = vzdumpArgv(vmid, options);
     const result = await this.task('vzdump', vmid, argv, timeoutMs, signal);
     const archive = parseVzdumpArchive(result.stdout);
     if (!archive)
@@ -187,6 +176,10 @@ export class PctHost implements Host {
   /** The exact argv each backup operation runs, for plans. */
   snapshotArgv(vmid: number, name: string, description: string): string[] {
     return pctSnapshotArgv(vmid, name, description);
+  }
+
+  vzdumpArgv(vmid: number, options: VzdumpOptions): string[] {
+    return vzdumpArgv(vmid, options);
   }
 
   /** A Proxmox task command (pct snapshot/rollback/…, vzdump): exit 0 or a coded error from its output. */

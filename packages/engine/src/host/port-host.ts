@@ -1,9 +1,9 @@
 import type { MessagePort } from 'node:worker_threads';
 import { type ContainerInfo, type ErrorCode, UnrotError } from '@unrot/sdk';
-import type { ContainerConfig, Host, HostExecOptions, HostExecResult } from './host.js';
+import type { ContainerConfig, Host, HostExecOptions, HostExecResult, VzdumpOptions } from './host.js';
 import type { SnapshotTreeEntry } from './parse-listsnapshot.js';
 import type { PvesmStorage } from './parse-pvesm-status.js';
-import { pctExecArgv, pctSnapshotArgv } from './pct-host.js';
+import { pctExecArgv, pctSnapshotArgv, vzdumpArgv } from './pct-host.js';
 
 // A Host object lives in one thread; a container pipeline runs in a worker thread. For a
 // `main-thread` host spec the worker's Host is a PortHost: every call goes over the task's
@@ -11,7 +11,7 @@ import { pctExecArgv, pctSnapshotArgv } from './pct-host.js';
 // cross as cancel messages, errors come back with their code and details.
 
 /** The Host methods that do something (the argv builders are pure and answered in the worker). */
-type AsyncMethod = Exclude<keyof Host, 'execArgv' | 'snapshotArgv'>;
+type AsyncMethod = Exclude<keyof Host, 'execArgv' | 'snapshotArgv' | 'vzdumpArgv'>;
 
 /** Where each method takes its AbortSignal: an argument index, or `options.signal` of exec. */
 const SIGNAL_AT: Record<AsyncMethod, number | 'exec-options'> = {
@@ -73,6 +73,10 @@ export class PortHost implements Host {
     return pctSnapshotArgv(vmid, name, description);
   }
 
+  vzdumpArgv(vmid: number, options: VzdumpOptions): string[] {
+    return vzdumpArgv(vmid, options);
+  }
+
   listContainers(signal?: AbortSignal): Promise<ContainerInfo[]> {
     return this.call('listContainers', [signal]);
   }
@@ -103,12 +107,7 @@ export class PortHost implements Host {
   setRunning(vmid: number, running: boolean, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     return this.call('setRunning', [vmid, running, timeoutMs, signal]);
   }
-  vzdump(
-    vmid: number,
-    options: { storage: string; mode: string; compress: string; notes: string },
-    timeoutMs: number,
-    signal?: AbortSignal,
-  ): Promise<string> {
+  vzdump(vmid: number, options: VzdumpOptions, timeoutMs: number, signal?: AbortSignal): Promise<string> {
     return this.call('vzdump', [vmid, options, timeoutMs, signal]);
   }
   restore(vmid: number, archive: string, storage: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<void> {

@@ -9,10 +9,11 @@ import {
   restartTargets,
   type TaskRestart,
 } from '../health/index.js';
-import type { Host } from '../host/host.js';
+import type { Host, VzdumpOptions } from '../host/host.js';
 import type { HookCommand } from '../policy/commands-schema.js';
 import { backupStorageOf, judgeStorageCached } from '../preflight/backup-storage.js';
 import { checkReachability } from '../preflight/reachability.js';
+import { holdToCanary } from '../rollout/canary-pins.js';
 import { addBackup } from '../safety/backup-index.js';
 import type { BackupRef } from '../safety/journal.js';
 import { snapshotDescriptionFor, snapshotNameFor } from '../safety/own-snapshots.js';
@@ -130,11 +131,9 @@ const sources: StepBody = {
 const check: StepBody = {
   async run({ task, env, signal, runner }) {
     const { id } = runnerOf({ runner });
-    const checked = assertValid(
-      CheckResultSchema,
-      await env.runner(id).check(env.context(id, optionsOf(task, id), signal)),
-      'check result',
-      id,
+    const checked = holdToCanary(
+      assertValid(CheckResultSchema, await env.runner(id).check(env.context(id, optionsOf(task, id), signal)), 'check result', id),
+      task.canaryPins?.[id],
     );
     return {
       runner: { report: { updates: checked.updates, withheld: checked.withheld }, checked },
@@ -200,7 +199,9 @@ const backup: StepBody = {
         backupReport: {
           kind,
           planned: true,
-          ...(kind === 'snapshot' ? { name, hostArgv: env.host.snapshotArgv(vmid, name, description) } : {}),
+          ...(kind === 'snapshot'
+            ? { name, hostArgv: env.host.snapshotArgv(vmid, name, description) }
+            : { hostArgv: env.host.vzdumpArgv(vmid, vzdumpOptions(task)) }),
         },
       },
     };
@@ -318,9 +319,29 @@ const verify: StepBody = {
       }
     }
     await env.health(state.address)?.verify(signal);
+    await afterVerify({ task, env, state, signal });
     return {};
   },
 };
+
+/**
+ * Runner.afterVerify: each runner that changed something gets its clean-up now that the update
+ * is verified. It cannot fail the update any more (that would roll back a verified change):
+ * a failure is a warning in the log.
+ */
+async function afterVerify({ task, env, state, signal }: Pick<StepInput, 'task' | 'env' | 'state' | 'signal'>): Promise<void> {
+  for (const r of pendingRunners(state)) {
+    const runner = env.runner(r.id);
+    if (!runner.afterVerify || r.report.changed.length === 0) continue;
+    const ctx = env.context(r.id, optionsOf(task, r.id), signal, true);
+    try {
+      await runner.afterVerify(ctx, { changed: r.report.changed });
+    } catch (error) {
+      const e = toUnrotError(error);
+      ctx.log.warn({ runner: r.id, code: e.code, err: e.message }, 'after-verify clean-up failed; the verified update stays');
+    }
+  }
+}
 
 const rollback: StepBody = {
   async run({ task, env, state, signal }) {
@@ -376,6 +397,12 @@ function addressOf(config: Record<string, string>): { address?: string } {
   return address !== undefined ? { address } : {};
 }
 
+/** The vzdump a backup runs, and a plan shows: policy backup.vzdump_*, notes naming the run. */
+function vzdumpOptions(task: ContainerTask): VzdumpOptions {
+  const { vzdumpStorage: storage, vzdumpMode: mode, vzdumpCompress: compress } = task.backup;
+  return { storage, mode, compress, notes: `unrot run ${task.runId}` };
+}
+
 async function takeBackup(
   task: ContainerTask,
   host: Host,
@@ -385,17 +412,7 @@ async function takeBackup(
 ): Promise<BackupRef> {
   const vmid = task.container.vmid;
   const vzdump = async (): Promise<BackupRef> => {
-    const archive = await host.vzdump(
-      vmid,
-      {
-        storage: task.backup.vzdumpStorage,
-        mode: task.backup.vzdumpMode,
-        compress: task.backup.vzdumpCompress,
-        notes: `unrot run ${task.runId}`,
-      },
-      task.timeoutsMs.backup,
-      signal,
-    );
+    const archive = await host.vzdump(vmid, vzdumpOptions(task), task.timeoutsMs.backup, signal);
     return { kind: 'vzdump', archive, ...(state.rootfsStorage ? { storage: state.rootfsStorage } : {}) };
   };
   if (task.backup.mode === 'vzdump') return vzdump();

@@ -44,6 +44,11 @@ export interface ContainerTask {
   preflight?: TaskPreflight;
   /** Policy `pre_update` / `post_update`: commands run around the runners' apply. */
   hooks?: TaskHooks;
+  /**
+   * Staged rollout, a wave after the canary: per runner id, per package, the versions the canary
+   * installed. Any other version a check finds is withheld (rollout/canary-pins.ts).
+   */
+  canaryPins?: Record<string, Record<string, string[]>>;
 }
 
 export interface TaskPreflight {

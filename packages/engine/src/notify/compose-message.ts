@@ -155,6 +155,8 @@ export async function composeNotification(report: RunReport, verdict: SeverityVe
   }
   lines.push(`${countsLine(report)}. Run ${report.runId}, took ${duration(report.durationMs)}.`);
   if (report.error) lines.push(`The run ended in an error: ${report.error.code}: ${report.error.message}`);
+  if (report.rollout && report.rollout.status !== 'completed')
+    lines.push(`Staged rollout ${report.rollout.status}: ${report.rollout.detail}`);
   if (failed.length > 0) {
     lines.push('', 'Failed:');
     for (const c of failed) lines.push(...(await failureBlock(c)));

@@ -39,7 +39,7 @@ export function attentionOf(report: RunReport): { containers: ContainerReport[];
 }
 
 /**
- * - failure: the run itself failed (exit code other than 0, 1 and 6), or any container was rolled
+ * - failure: a staged rollout halted (its later waves held back); the run itself failed (exit code other than 0, 1 and 6), or any container was rolled
  *   back, or every container whose pipeline ran failed (at least one ran);
  * - degraded: some, not all, of the containers that ran failed; or a container was skipped for a
  *   reason that needs an operator (unreachable source, a lock held, storage full, vanished, a
@@ -50,6 +50,8 @@ export function computeSeverity(report: RunReport): SeverityVerdict {
   const ran = report.containers.filter((c) => RAN.has(c.outcome as string));
   const failed = ran.filter(isFailed);
   const rolledBack = ran.filter((c) => rollbackOf(c) !== undefined);
+  // A halted staged rollout is loud whatever else happened: later waves were held back and wait for an operator.
+  if (report.rollout?.status === 'halted') return { severity: 'failure', reason: `staged rollout halted: ${report.rollout.detail}` };
   if (!VERDICT_CODES.has(report.exitCode)) {
     return { severity: 'failure', reason: `the run itself failed (exit code ${report.exitCode})` };
   }

@@ -7,3 +7,4 @@ export * from './host-schema.js';
 export * from './maintenance-schema.js';
 export * from './notifications-schema.js';
 export * from './policy-schema.js';
+export * from './rollout-schema.js';

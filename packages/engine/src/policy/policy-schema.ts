@@ -5,6 +5,7 @@ import { HealthChecksPolicySchema, RestartPolicySchema } from './health-schema.j
 import { HostAccessSchema } from './host-schema.js';
 import { ContainerRiskSchema, MaintenancePolicySchema } from './maintenance-schema.js';
 import { NotificationsListSchema, PrometheusTextfileSchema, SecretsFilesSchema } from './notifications-schema.js';
+import { RolloutSchema } from './rollout-schema.js';
 
 /** Policy files are YAML with snake_case keys; these schemas are the single source of truth
  * for validation and for docs/config-reference.md (a test keeps the two in sync). */
@@ -198,6 +199,7 @@ export const GlobalPolicySchema = Type.Object(
     max_runtime: Type.Optional(MaxRuntimeSchema),
     preflight: Type.Optional(PreflightSchema),
     command_allowlist: Type.Optional(CommandAllowlistSchema),
+    rollout: Type.Optional(RolloutSchema),
   },
   { additionalProperties: false },
 );

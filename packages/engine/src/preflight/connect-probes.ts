@@ -13,6 +13,71 @@ export type ProbeOutcome = { kind: 'unusable' } | { kind: 'connected' } | { kind
  */
 export const BASH_PROBE_SCRIPT = 'exec 3<>"/dev/tcp/$1/$2"';
 
+/**
+ * Every endpoint of one pre-flight in ONE exec (issue 16: each round trip into a container is a
+ * `pct` process on the host). A constant POSIX sh script: $1 the timeout, $2 the probe method,
+ * $3 how many run at once, then host and port pairs, all positional parameters. It runs exactly
+ * the command the method's argv() runs, for every pair, and prints one line per pair:
+ * `@unrot-probe INDEX EXIT STDERR`, the command's stderr with its line breaks turned into
+ * \x1f (so one record stays one line). Each line is written by one printf after its probe
+ * ended; a line that comes out garbled or twice is treated as missing (probed again on its own).
+ */
+export const BATCH_PROBE_SCRIPT = [
+  't=$1; m=$2; c=$3; shift 3',
+  'one() {',
+  '  case $m in',
+  `    bash) timeout "$t" bash -c '${BASH_PROBE_SCRIPT}' unrot-probe "$1" "$2" ;;`,
+  '    nc) nc -z -v -w "$t" "$1" "$2" ;;',
+  '    busybox-nc) busybox nc -z -v -w "$t" "$1" "$2" ;;',
+  '  esac',
+  '}',
+  "us=$(printf '\\037')",
+  "flat() { set -f; IFS='",
+  '\'; set -- $1; IFS=$us; printf %s "$*"; }',
+  'i=0',
+  'while [ $# -ge 2 ]; do',
+  '  ( e=$(one "$1" "$2" 2>&1 >/dev/null); rc=$?; printf "@unrot-probe %s %s %s\\n" "$i" "$rc" "$(flat "$e")" ) &',
+  '  i=$((i + 1)); shift 2',
+  '  if [ $((i % c)) -eq 0 ]; then wait; fi',
+  'done',
+  'wait',
+].join('\n');
+
+/** The batch exec: `sh -c SCRIPT unrot-probes TIMEOUT METHOD CONCURRENCY HOST PORT …`. */
+export const batchProbeArgv = (
+  method: ProbeMethod,
+  targets: readonly { host: string; port: number }[],
+  timeoutS: number,
+  concurrency: number,
+): string[] => [
+  'sh',
+  '-c',
+  BATCH_PROBE_SCRIPT,
+  'unrot-probes',
+  String(timeoutS),
+  method,
+  String(concurrency),
+  ...targets.flatMap((t) => [t.host, String(t.port)]),
+];
+
+const RECORD = /^@unrot-probe (\d+) (\d{1,3}) (.*)$/;
+
+/** The batch's stdout → exit code and stderr per target index; garbled or repeated indexes are left out. */
+export function parseBatchProbes(stdout: string, count: number): Map<number, { exitCode: number; stderr: string }> {
+  const seen = new Map<number, { exitCode: number; stderr: string } | null>();
+  for (const line of stdout.split('\n')) {
+    const m = RECORD.exec(line);
+    if (!m) continue;
+    const index = Number(m[1]);
+    const exitCode = Number(m[2]);
+    if (index >= count || exitCode > 255) continue;
+    seen.set(index, seen.has(index) ? null : { exitCode, stderr: (m[3] as string).replaceAll('\x1f', '\n') });
+  }
+  const out = new Map<number, { exitCode: number; stderr: string }>();
+  for (const [index, r] of seen) if (r) out.set(index, r);
+  return out;
+}
+
 export interface ConnectProbe {
   method: ProbeMethod;
   argv(host: string, port: number, timeoutS: number): string[];

@@ -1,7 +1,16 @@
 import { isIP } from 'node:net';
 import { type Exec, isUnrotError, type SourceEndpoint, UnrotError } from '@unrot/sdk';
 import { mapLimit } from '../host/map-limit.js';
-import { CONNECT_PROBES, type ConnectFailure, type ProbeMethod, type ProbeOutcome, resolveArgv } from './connect-probes.js';
+import {
+  batchProbeArgv,
+  CONNECT_PROBES,
+  type ConnectFailure,
+  type ConnectProbe,
+  type ProbeMethod,
+  type ProbeOutcome,
+  parseBatchProbes,
+  resolveArgv,
+} from './connect-probes.js';
 import { assertProbeTarget, formatTarget } from './probe-target.js';
 
 export type { ProbeMethod } from './connect-probes.js';
@@ -42,11 +51,13 @@ type Resolution = { status: 'resolved'; address: string } | { status: 'unresolve
 
 /**
  * Tests from inside the container that each endpoint accepts a TCP connection: bash's /dev/tcp
- * under `timeout`, else `nc -z`, else `busybox nc -z`; none of them → 'unverifiable'. A failed
- * connection to a name is followed by `getent hosts NAME`, so a name that does not resolve is
- * reported as a DNS failure rather than as refused or timed out. Every endpoint is validated
- * before anything runs (E_RUNNER_INVALID_OUTPUT); the same host:port is probed once.
- * Results keep the order of `endpoints`.
+ * under `timeout`, else `nc -z`, else `busybox nc -z`; none of them → 'unverifiable'. All
+ * endpoints go through one exec per method tried (connect-probes.ts BATCH_PROBE_SCRIPT), so a
+ * container with bash costs one round trip; an endpoint whose record did not come back is probed
+ * on its own. A failed connection to a name is followed by `getent hosts NAME`, so a name that
+ * does not resolve is reported as a DNS failure rather than as refused or timed out. Every
+ * endpoint is validated before anything runs (E_RUNNER_INVALID_OUTPUT); the same host:port is
+ * probed once. Results keep the order of `endpoints`.
  */
 export async function checkReachability(
   read: ReadExec,
@@ -61,49 +72,73 @@ export async function checkReachability(
 
   const unique = new Map<string, SourceEndpoint>();
   for (const e of endpoints) if (!unique.has(key(e))) unique.set(key(e), e);
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_REACHABILITY_CONCURRENCY));
+  const started = Date.now();
 
-  // Shared by all endpoints of this call: once a tool proved missing, later endpoints skip it.
-  const state = { firstProbe: 0 };
-  const outcomes = await mapLimit([...unique.values()], options.concurrency ?? DEFAULT_REACHABILITY_CONCURRENCY, async (e) => {
+  const found = new Map<string, Omit<ReachabilityResult, 'endpoint' | 'durationMs'>>();
+  let open = [...unique.values()];
+  for (const probe of CONNECT_PROBES) {
+    if (open.length === 0) break;
     if (signal?.aborted) throw new UnrotError('E_EXEC_ABORTED', 'reachability check aborted');
-    return [key(e), await probeEndpoint(read, e, timeoutS, state)] as const;
+    const outcomes = await probeAll(read, probe, open, timeoutS, concurrency);
+    const failed: [SourceEndpoint, Extract<ProbeOutcome, { kind: 'failed' }>][] = [];
+    for (const [i, e] of open.entries()) {
+      const outcome = outcomes[i] as ProbeOutcome;
+      if (outcome.kind === 'connected') {
+        const detail = `connected to ${formatTarget(e.host, e.port)} from inside the container`;
+        found.set(key(e), { ok: true, reason: 'connected', method: probe.method, detail });
+      } else if (outcome.kind === 'failed') failed.push([e, outcome]);
+    }
+    // Refused means the name resolved; for every other failure ask the resolver what it thinks.
+    await mapLimit(failed, concurrency, async ([e, outcome]) => {
+      const resolution =
+        outcome.failure === 'refused' || isIP(e.host) !== 0 ? ({ status: 'unknown' } as const) : await resolve(read, e.host, timeoutS);
+      found.set(key(e), { ok: false, method: probe.method, ...explain(formatTarget(e.host, e.port), timeoutS, outcome, resolution) });
+    });
+    open = open.filter((e) => !found.has(key(e)));
+  }
+  const durationMs = Date.now() - started;
+  return endpoints.map((endpoint) => {
+    const r = found.get(key(endpoint)) ?? {
+      ok: 'unverifiable' as const,
+      reason: 'no-probe-tool' as const,
+      detail: `cannot test ${formatTarget(endpoint.host, endpoint.port)} from inside the container: it has neither bash with /dev/tcp (and timeout) nor an nc or busybox nc that knows -z`,
+    };
+    return { ...r, endpoint, durationMs };
   });
-  const byKey = new Map(outcomes);
-  return endpoints.map((endpoint) => ({ ...(byKey.get(key(endpoint)) as Omit<ReachabilityResult, 'endpoint'>), endpoint }));
 }
 
 const key = (e: SourceEndpoint): string => `${e.host.toLowerCase()}|${e.port}`;
 
-async function probeEndpoint(
+/** One method for every open endpoint in one exec; an endpoint without a clean record is probed alone. */
+async function probeAll(
   read: ReadExec,
-  endpoint: SourceEndpoint,
+  probe: ConnectProbe,
+  targets: readonly SourceEndpoint[],
   timeoutS: number,
-  state: { firstProbe: number },
-): Promise<Omit<ReachabilityResult, 'endpoint'>> {
-  const started = Date.now();
-  const { host, port } = endpoint;
-  const target = formatTarget(host, port);
-  const done = (r: Omit<ReachabilityResult, 'endpoint' | 'durationMs'>) => ({ ...r, durationMs: Date.now() - started });
-
-  for (let i = state.firstProbe; i < CONNECT_PROBES.length; i++) {
-    const probe = CONNECT_PROBES[i] as (typeof CONNECT_PROBES)[number];
-    const outcome = await runProbe(read, probe.argv(host, port, timeoutS), (r) => probe.interpret(r, timeoutS), timeoutS);
-    if (outcome.kind === 'unusable') {
-      state.firstProbe = Math.max(state.firstProbe, i + 1);
-      continue;
+  concurrency: number,
+): Promise<ProbeOutcome[]> {
+  const rounds = Math.ceil(targets.length / concurrency);
+  let records = new Map<number, { exitCode: number; stderr: string }>();
+  try {
+    // The script bounds each probe; this is the backstop should the container not answer at all.
+    const r = await read(batchProbeArgv(probe.method, targets, timeoutS, concurrency), {
+      okExitCodes: ANY_EXIT,
+      timeoutMs: (timeoutS + 5) * 1000 * rounds,
+    });
+    records = parseBatchProbes(r.stdout, targets.length);
+  } catch (error) {
+    if (!isUnrotError(error)) throw error;
+    if (error.code === 'E_EXEC_TIMEOUT') {
+      return targets.map(() => ({ kind: 'failed', failure: 'timeout', message: `no answer within ${timeoutS} s` }) as const);
     }
-    if (outcome.kind === 'connected') {
-      return done({ ok: true, reason: 'connected', method: probe.method, detail: `connected to ${target} from inside the container` });
-    }
-    // Refused means the name resolved; for every other failure ask the resolver what it thinks.
-    const resolution =
-      outcome.failure === 'refused' || isIP(host) !== 0 ? ({ status: 'unknown' } as const) : await resolve(read, host, timeoutS);
-    return done({ ok: false, method: probe.method, ...explain(target, timeoutS, outcome, resolution) });
+    // No sh to run the batch (126/127 as errors): each endpoint is probed on its own below.
+    if (error.code !== 'E_EXEC_NOT_FOUND' && error.code !== 'E_EXEC_NOT_EXECUTABLE') throw error;
   }
-  return done({
-    ok: 'unverifiable',
-    reason: 'no-probe-tool',
-    detail: `cannot test ${target} from inside the container: it has neither bash with /dev/tcp (and timeout) nor an nc or busybox nc that knows -z`,
+  return mapLimit([...targets.entries()], concurrency, async ([i, e]) => {
+    const record = records.get(i);
+    if (record) return probe.interpret(record, timeoutS);
+    return runProbe(read, probe.argv(e.host, e.port, timeoutS), (r) => probe.interpret(r, timeoutS), timeoutS);
   });
 }
 

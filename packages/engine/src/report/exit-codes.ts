@@ -12,7 +12,7 @@ export const EXIT_CODES = {
   HOST_ERROR: 3,
   /** Another `unrot run` (or rollback/prune) holds the host lock; nothing was touched. */
   RUN_LOCKED: 4,
-  /** Nothing failed, but a stop (SIGTERM/SIGINT, the kill switch), max_runtime.run or backpressure (host load, storage use) cut the run short. */
+  /** Nothing failed, but a stop (SIGTERM/SIGINT, the kill switch), max_runtime.run, backpressure (host load, storage use) or a halted staged rollout cut the run short. */
   CUT_SHORT: 5,
   /**
    * Nothing failed, but a container needs an operator: it was skipped for a reason that does not go
@@ -28,7 +28,7 @@ export const EXIT_CODES = {
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 
 /** Containers not started for these reasons make the run "cut short" (exit 5). */
-export const CUT_SHORT_REASONS: ReadonlySet<string> = new Set(['kill-switch', 'signal', 'max-runtime', 'host-load']);
+export const CUT_SHORT_REASONS: ReadonlySet<string> = new Set(['kill-switch', 'signal', 'max-runtime', 'host-load', 'rollout-halted']);
 
 /**
  * Skips that need an operator (exit 6, severity at least degraded): they repeat every run until
@@ -107,6 +107,8 @@ function errorExitCode(error: unknown): ExitCode {
   if (typeof code !== 'string') return EXIT_CODES.INTERNAL_ERROR;
   if (CONFIG_CODES.has(code)) return EXIT_CODES.CONFIG_ERROR;
   if (code === 'E_RUN_LOCKED') return EXIT_CODES.RUN_LOCKED;
+  // A state file unrot would act on was quarantined (e.g. rollout-state.json): an operator should look; nothing was touched.
+  if (code === 'E_STATE_INVALID') return EXIT_CODES.NEEDS_ATTENTION;
   if ((error as { hostError?: unknown }).hostError === true) return EXIT_CODES.HOST_ERROR;
   if (CONTAINER_CODES.has(code)) return EXIT_CODES.CONTAINER_FAILED;
   return EXIT_CODES.INTERNAL_ERROR;

@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { ContainerReportSchema } from '../lifecycle/container-result.js';
 import { DeliveryResultSchema } from '../notify/dispatch.js';
+import { RolloutReportSchema } from '../rollout/rollout-report.js';
 
 export const REPORT_SCHEMA_ID = 'unrot.run-report/v1';
 
@@ -67,6 +68,8 @@ export const RunReportSchema = Type.Object(
      * reports written before notifications existed stay valid; every run now writes it.
      */
     notifications: Type.Optional(Type.Array(DeliveryResultSchema)),
+    /** The staged rollout (global.yml `rollout:`): its waves, who is in each, and where it stands. */
+    rollout: Type.Optional(RolloutReportSchema),
     /** Set when the run itself ended in an error (exit code 2, 3 or 70): then `containers` is empty. */
     error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: false })),
   },

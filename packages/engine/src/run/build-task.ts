@@ -18,6 +18,8 @@ export interface TaskContext {
   secrets: readonly string[];
   /** Set for real runs: checked at each safe point before a change. */
   killSwitchFile?: string;
+  /** Staged rollout, a wave after the canary: the canary's versions (see ContainerTask.canaryPins). */
+  canaryPins?: Record<string, Record<string, string[]>>;
 }
 
 /** One container's task for a worker: plain data, its effective policy resolved. */
@@ -63,6 +65,7 @@ export function buildTask(prepared: Prepared, ct: ContainerInfo, context: TaskCo
     preflight: taskPreflight(prepared),
     ...(context.secrets.length > 0 ? { secrets: [...context.secrets] } : {}),
     ...(context.killSwitchFile ? { killSwitchFile: context.killSwitchFile } : {}),
+    ...(context.canaryPins ? { canaryPins: context.canaryPins } : {}),
   };
 }
 

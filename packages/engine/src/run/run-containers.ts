@@ -12,6 +12,12 @@ import type { RunContext } from './run-context.js';
 import { DEFAULT_MAX_CONCURRENCY } from './run-options.js';
 import { skippedContainer } from './run-report-builder.js';
 
+/** A staged rollout's wave: its own concurrency, and the canary's versions for the waves after it. */
+export interface WaveRunOptions {
+  maxConcurrency?: number;
+  canaryPins?: Record<string, Record<string, string[]>>;
+}
+
 /**
  * Phase 4: runs the selected containers' pipelines in the worker pool, at most max_concurrency at
  * once. Containers start as slots free up, so admission (window, stops, pacing) is asked at each
@@ -23,9 +29,10 @@ export async function runContainers(
   fleet: ReadonlyMap<number, ContainerInfo>,
   decisions: readonly TargetDecision[],
   admission: AdmissionControl,
+  wave: WaveRunOptions = {},
 ): Promise<ContainerReport[]> {
   const { prepared, options, events, log } = ctx;
-  const maxConcurrency = prepared.config.global.max_concurrency ?? DEFAULT_MAX_CONCURRENCY;
+  const maxConcurrency = wave.maxConcurrency ?? prepared.config.global.max_concurrency ?? DEFAULT_MAX_CONCURRENCY;
   const pool = new ContainerPool({
     maxConcurrency,
     hostSpec: ctx.hostSpec,
@@ -55,6 +62,7 @@ export async function runContainers(
         stateDir: ctx.stateDir,
         secrets,
         ...(admission.killSwitchFile ? { killSwitchFile: admission.killSwitchFile } : {}),
+        ...(wave.canaryPins ? { canaryPins: wave.canaryPins } : {}),
       });
       // No two unrot processes (another config, another state_dir) ever work on one container.
       const held = options.dryRun ? undefined : await containerLock(ctx, d.vmid);

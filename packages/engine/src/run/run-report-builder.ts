@@ -4,6 +4,7 @@ import type { ContainerReport } from '../lifecycle/container-result.js';
 import { containerHeader } from '../report/container-header.js';
 import { isCutShort, needsAttention, skipClassOf } from '../report/exit-codes.js';
 import { REPORT_SCHEMA_ID, type RunReport } from '../report/run-report.js';
+import type { RolloutReport } from '../rollout/rollout-report.js';
 import type { RecoveryReport } from '../safety/recover-interrupted.js';
 import type { RunContext } from './run-context.js';
 
@@ -52,6 +53,8 @@ export interface RunReportBody {
   recoveries: RecoveryReport[];
   /** Set when the run ended in an error instead of a verdict. */
   error?: { code: string; message: string };
+  /** The staged rollout, when global.yml has `rollout:`. */
+  rollout?: RolloutReport;
 }
 
 /** The run report (before redaction and notifications): the run's header, then what happened. */
@@ -74,6 +77,7 @@ export function buildRunReport(ctx: RunContext, body: RunReportBody): RunReport 
     recoveries: body.recoveries,
     logDir: ctx.runDir,
     notifications: [],
+    ...(body.rollout ? { rollout: body.rollout } : {}),
     ...(body.error ? { error: body.error } : {}),
   };
 }

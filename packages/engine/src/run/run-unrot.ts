@@ -6,6 +6,7 @@ import type { HostSpec } from '../host/host-spec.js';
 import { exitCodeFor } from '../report/exit-codes.js';
 import { newRunId } from '../report/run-id.js';
 import type { RunReport } from '../report/run-report.js';
+import { runRollout } from '../rollout/run-rollout.js';
 import { type RecoveryReport, recoverInterrupted } from '../safety/recover-interrupted.js';
 import { acquireRunLock } from '../safety/run-lock.js';
 import { statePaths } from '../safety/state-files.js';
@@ -83,7 +84,10 @@ async function runLocked(ctx: RunContext): Promise<{ report: RunReport; reportPa
   const recoveries = await recoverEarlierRuns(ctx);
   const { fleet, decisions } = await resolveRunTargets(ctx.prepared, ctx.selection, ctx.host, recoveries);
   announceTargets(ctx, decisions);
-  const containers = await runContainers(ctx, fleet, decisions, admissionControl(ctx));
+  // With `rollout:` the containers run wave by wave (rollout/run-rollout.ts); without it, all at once as before.
+  const { containers, rollout } = ctx.prepared.config.global.rollout
+    ? await runRollout(ctx, fleet, decisions, admissionControl(ctx))
+    : { containers: await runContainers(ctx, fleet, decisions, admissionControl(ctx)), rollout: undefined };
   const unrecovered = recoveries.filter((r) => r.action === 'failed').length;
   const attention = recoveries.filter((r) => r.attention === true).length;
   const report = buildRunReport(ctx, {
@@ -91,6 +95,7 @@ async function runLocked(ctx: RunContext): Promise<{ report: RunReport; reportPa
     exitCode: exitCodeFor({ containers, unrecovered, attention, stopped: ctx.options.stop?.aborted === true }),
     containers,
     recoveries,
+    ...(rollout ? { rollout } : {}),
   });
   return publish(ctx, report);
 }

@@ -150,7 +150,7 @@ describe('loadConfig: every problem with file, line, column, key path and what w
         path: 'bogus',
         message: "unknown key 'bogus'",
         expected:
-          'one of: max_concurrency, node, state_dir, host, defaults, targets, exclusions, maintenance, notifications, secrets_files, prometheus_textfile, kill_switch_file, jitter_ms, max_starts_per_minute, max_runtime, preflight, command_allowlist',
+          'one of: max_concurrency, node, state_dir, host, defaults, targets, exclusions, maintenance, notifications, secrets_files, prometheus_textfile, kill_switch_file, jitter_ms, max_starts_per_minute, max_runtime, preflight, command_allowlist, rollout',
       },
     ]);
   });

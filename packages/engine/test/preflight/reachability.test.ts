@@ -4,7 +4,7 @@
 import { isSourceHost, type SourceEndpoint } from '@unrot/sdk';
 import { createLocalExec } from '@unrot/sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASH_PROBE_SCRIPT } from '../../src/preflight/connect-probes.js';
+import { BATCH_PROBE_SCRIPT, parseBatchProbes } from '../../src/preflight/connect-probes.js';
 import { checkReachability } from '../../src/preflight/reachability.js';
 import { closedPort, type Listener, listen, provisionOpenbsdNetcat, silentPort, toolDir } from './network-fixtures.js';
 
@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 describe('checkReachability with bash /dev/tcp (the first choice)', () => {
-  it('a listening port is reachable, by IPv4, IPv6 literal and name; the argv is the constant script plus positional parameters', async () => {
+  it('a listening port is reachable, by IPv4, IPv6 literal and name, in ONE exec: the constant script plus positional parameters', async () => {
     const exec = hostExec();
     const results = await checkReachability(exec.read, [at('127.0.0.1', v4.port), at('::1', v6.port), at('localhost', v4.port)], {
       timeoutS: 3,
@@ -35,15 +35,22 @@ describe('checkReachability with bash /dev/tcp (the first choice)', () => {
       [true, 'connected', 'bash'],
     ]);
     expect(results[1]?.detail).toBe(`connected to [::1]:${v6.port} from inside the container`);
-    expect(exec.records.map((r) => r.argv)).toContainEqual([
-      'timeout',
-      '3',
-      'bash',
-      '-c',
-      BASH_PROBE_SCRIPT,
-      'unrot-probe',
-      '127.0.0.1',
-      String(v4.port),
+    expect(exec.records.map((r) => r.argv)).toEqual([
+      [
+        'sh',
+        '-c',
+        BATCH_PROBE_SCRIPT,
+        'unrot-probes',
+        '3',
+        'bash',
+        '4',
+        '127.0.0.1',
+        String(v4.port),
+        '::1',
+        String(v6.port),
+        'localhost',
+        String(v4.port),
+      ],
     ]);
     expect(exec.records.every((r) => r.kind === 'read')).toBe(true);
   });
@@ -54,7 +61,7 @@ describe('checkReachability with bash /dev/tcp (the first choice)', () => {
     const [r] = await checkReachability(exec.read, [at('127.0.0.1', port)], { timeoutS: 3 });
     expect(r).toMatchObject({ ok: false, reason: 'refused', method: 'bash' });
     expect(r?.detail).toMatch(new RegExp(`^connection to 127\\.0\\.0\\.1:${port} refused: .*Connection refused$`));
-    expect(exec.records.map((rec) => rec.argv[0])).toEqual(['timeout']);
+    expect(exec.records.map((rec) => rec.argv.slice(0, 2))).toEqual([['sh', '-c']]);
   });
 
   it('an unresolvable name is a DNS failure, confirmed with getent hosts', async () => {
@@ -81,7 +88,7 @@ describe('checkReachability with bash /dev/tcp (the first choice)', () => {
     }
   });
 
-  it('probes each host:port once, at most `concurrency` at a time, and answers every endpoint in input order', async () => {
+  it('probes each host:port once, in one exec that runs at most `concurrency` at a time, and answers every endpoint in input order', async () => {
     const exec = hostExec();
     let running = 0;
     let peak = 0;
@@ -104,8 +111,11 @@ describe('checkReachability with bash /dev/tcp (the first choice)', () => {
     const results = await checkReachability(read, endpoints, { timeoutS: 3, concurrency: 2 });
     expect(results.map((r) => r.endpoint)).toEqual(endpoints);
     expect(results.map((r) => r.ok)).toEqual([true, false, false, false, false, true, true]);
-    expect(exec.records).toHaveLength(6);
-    expect(peak).toBeLessThanOrEqual(2);
+    // One batch exec; refused needs no DNS lookup, so nothing else ran.
+    expect(exec.records).toHaveLength(1);
+    expect(exec.records[0]?.argv.slice(4, 7)).toEqual(['3', 'bash', '2']);
+    expect(exec.records[0]?.argv.slice(7)).toHaveLength(2 * 6);
+    expect(peak).toBe(1);
   });
 });
 
@@ -173,7 +183,7 @@ describe('checkReachability in containers without bash', () => {
   });
 
   it('falls back to nc -z (Debian 12 OpenBSD netcat): connected, refused, DNS failure', async () => {
-    const tools = toolDir({ timeout: '/usr/bin/timeout', getent: '/usr/bin/getent', nc });
+    const tools = toolDir({ sh: '/bin/sh', timeout: '/usr/bin/timeout', getent: '/usr/bin/getent', nc });
     try {
       const exec = hostExec(tools.path);
       const port = await closedPort();
@@ -191,22 +201,31 @@ describe('checkReachability in containers without bash', () => {
         [false, 'dns', 'nc'],
       ]);
       expect(results[1]?.detail).toContain('Connection refused');
-      // bash was tried once (exit 127 from timeout), then skipped for the other endpoints.
-      expect(exec.records.filter((r) => r.argv[2] === 'bash')).toHaveLength(1);
-      expect(exec.records.map((r) => r.argv)).toContainEqual(['nc', '-z', '-v', '-w', '3', '127.0.0.1', String(v4.port)]);
+      // One batch with bash (exit 127 from timeout for every endpoint), one with nc, one name lookup.
+      expect(exec.records.map((r) => (r.argv[0] === 'sh' ? `batch ${r.argv[5]}` : r.argv.join(' ')))).toEqual([
+        'batch bash',
+        'batch nc',
+        'getent hosts no-such-host.invalid',
+      ]);
     } finally {
       tools.remove();
     }
   });
 
   it('an nc without -z (Debian busybox) is not mistaken for a failed connection: with nothing else the result is unverifiable', async () => {
-    const tools = toolDir({ timeout: '/usr/bin/timeout', getent: '/usr/bin/getent', nc: '/usr/bin/busybox', busybox: '/usr/bin/busybox' });
+    const tools = toolDir({
+      sh: '/bin/sh',
+      timeout: '/usr/bin/timeout',
+      getent: '/usr/bin/getent',
+      nc: '/usr/bin/busybox',
+      busybox: '/usr/bin/busybox',
+    });
     try {
       const exec = hostExec(tools.path);
       const [r] = await checkReachability(exec.read, [at('127.0.0.1', v4.port)], { timeoutS: 2 });
       expect(r).toMatchObject({ ok: 'unverifiable', reason: 'no-probe-tool' });
       expect(r?.method).toBeUndefined();
-      expect(exec.records.map((rec) => rec.argv[0])).toEqual(['timeout', 'nc', 'busybox']);
+      expect(exec.records.map((rec) => rec.argv[5])).toEqual(['bash', 'nc', 'busybox-nc']);
     } finally {
       tools.remove();
     }
@@ -223,5 +242,36 @@ describe('checkReachability in containers without bash', () => {
     } finally {
       tools.remove();
     }
+  });
+
+  it('without even sh (a batch cannot run), each endpoint is probed on its own, as the argv of its method', async () => {
+    const tools = toolDir({ timeout: '/usr/bin/timeout', getent: '/usr/bin/getent', nc });
+    try {
+      const exec = hostExec(tools.path);
+      const [r] = await checkReachability(exec.read, [at('127.0.0.1', v4.port)], { timeoutS: 3 });
+      expect(r).toMatchObject({ ok: true, reason: 'connected', method: 'nc' });
+      expect(exec.records.map((rec) => rec.argv[0])).toEqual(['sh', 'timeout', 'sh', 'nc']);
+    } finally {
+      tools.remove();
+    }
+  });
+});
+
+describe('the batch output is untrusted', () => {
+  it('keeps one record per index: garbled, repeated and out-of-range lines are left out (those endpoints are probed alone)', () => {
+    const stdout = [
+      '@unrot-probe 0 0 ',
+      '@unrot-probe 1 1 unrot-probe: connect: Connection refused\x1funrot-probe: line 1: /dev/tcp/h/1: Connection refused',
+      '@unrot-probe 2 0 forged',
+      '@unrot-probe 2 1 the real one',
+      '@unrot-probe 7 0 no such endpoint',
+      '@unrot-probe 3 9999 exit code out of range',
+      '@unrot-probe 3 0 @unrot-probe 4 0 interleaved',
+      'garbage; $(reboot)',
+    ].join('\n');
+    const records = parseBatchProbes(stdout, 5);
+    expect([...records.keys()].sort()).toEqual([0, 1, 3]);
+    expect(records.get(1)?.stderr).toBe('unrot-probe: connect: Connection refused\nunrot-probe: line 1: /dev/tcp/h/1: Connection refused');
+    expect(records.get(3)).toEqual({ exitCode: 0, stderr: '@unrot-probe 4 0 interleaved' });
   });
 });

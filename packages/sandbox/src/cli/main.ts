@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { isUnrotError } from '@unrot/sdk';
+import { DEMO_VERSIONS, publishDockerVersion } from '../provision/docker-ct.js';
 import { down } from '../provision/down.js';
+import { LANG_SOURCES, type LangSource, publishBrokenLang } from '../provision/lang-sources.js';
 import { publishBrokenUpdate } from '../provision/os-repos.js';
 import { withSandboxLock } from '../provision/sandbox-lock.js';
 import { ctGroups, sandboxSettings } from '../provision/settings.js';
@@ -11,15 +13,20 @@ const USAGE = `usage: unrot-sandbox up [--with os] [--json]
        unrot-sandbox down [--purge] [--json]
        unrot-sandbox status [--json]
        unrot-sandbox publish-broken rpm|pacman  (adds the broken unrot-sandbox-demo 1.2 to CT 103's or 104's repository)
+       unrot-sandbox publish-broken composer|gem|go  (adds a 1.2 that installs but breaks CT 106's app)
+       unrot-sandbox publish-docker 1.1|1.2|1.0  (moves demo:latest in CT 105's registry; 1.2 exits at start)
        unrot-sandbox api serve|start|stop|status|info|token …  (the Proxmox API front, docs/sandbox.md)
 
 environment: UNROT_SANDBOX_ROOT (default /var/lib/unrot-sandbox), UNROT_SANDBOX_CACHE
 (default /var/cache/unrot-sandbox), UNROT_SANDBOX_NODE, UNROT_SANDBOX_APT_PORT (8431),
 UNROT_SANDBOX_PYPI_PORT (8432), UNROT_SANDBOX_WEB_PORT (3101), UNROT_SANDBOX_PY_PORT (3102),
 UNROT_SANDBOX_BTRFS_SIZE (16G, sparse), UNROT_SANDBOX_API_PORT (8006),
-UNROT_SANDBOX_RPM_PORT (8433), UNROT_SANDBOX_PACMAN_PORT (8434), UNROT_SANDBOX_CTS (container
-groups: apps = CT 101/102, the default; os = CT 103 dnf + CT 104 pacman; e.g. 'apps,os' or 'os').
-up --with os adds the os group; once made, up keeps a group until down.
+UNROT_SANDBOX_RPM_PORT (8433), UNROT_SANDBOX_PACMAN_PORT (8434), UNROT_SANDBOX_REGISTRY_PORT (8435),
+UNROT_SANDBOX_DOCKER_APP_PORT (3103), UNROT_SANDBOX_CTS (container groups: apps = CT 101/102, the
+default; os = CT 103 dnf + CT 104 pacman; docker = CT 105 Docker-in-LXC; lang = CT 106 composer,
+gem and go apps; e.g. 'apps,os' or 'docker'). lang: UNROT_SANDBOX_COMPOSER_PORT (8437),
+UNROT_SANDBOX_GEM_PORT (8438), UNROT_SANDBOX_GOPROXY_PORT (8439).
+up --with os|docker adds a group; once made, up keeps a group until down.
 `;
 
 /** `up --with GROUP` / `--with=GROUP` (repeatable): container groups added to UNROT_SANDBOX_CTS. */
@@ -45,7 +52,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     up: ['--json'],
     down: ['--purge', '--json'],
     status: ['--json'],
-    'publish-broken': ['rpm', 'pacman'],
+    'publish-broken': ['rpm', 'pacman', ...LANG_SOURCES],
+    'publish-docker': [...DEMO_VERSIONS],
   };
   if (command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);
@@ -75,11 +83,21 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
     } else if (command === 'publish-broken') {
       const format = rest[0];
+      if (rest.length === 1 && (LANG_SOURCES as readonly string[]).includes(format ?? '')) {
+        process.stdout.write(`published ${await publishBrokenLang(settings, format as LangSource)}\n`);
+        return 0;
+      }
       if (rest.length !== 1 || (format !== 'rpm' && format !== 'pacman')) {
         process.stderr.write(USAGE);
         return 2;
       }
       process.stdout.write(`published ${await publishBrokenUpdate(settings, format)}\n`);
+    } else if (command === 'publish-docker') {
+      if (rest.length !== 1 || rest[0] === undefined) {
+        process.stderr.write(USAGE);
+        return 2;
+      }
+      process.stdout.write(`published ${await publishDockerVersion(settings, rest[0])}\n`);
     } else if (command === 'down') {
       // down on a root that does not exist must not create it just to lock it.
       const r = existsSync(settings.paths.root)

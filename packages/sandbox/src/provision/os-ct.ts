@@ -22,7 +22,7 @@ export function osCtHostname(vmid: number): string {
   return vmid === DNF_VMID ? 'dnf103' : 'pac104';
 }
 
-async function waitForSystemd(s: SandboxSettings, vmid: number): Promise<void> {
+export async function waitForSystemd(s: SandboxSettings, vmid: number): Promise<void> {
   const booted = await waitFor(async () => {
     const r = await ctExec(s.paths, vmid, ['systemctl', 'is-system-running'], { okExitCodes: [0, 1] });
     return ['running', 'degraded'].includes(r.stdout.trim());
@@ -31,8 +31,12 @@ async function waitForSystemd(s: SandboxSettings, vmid: number): Promise<void> {
 }
 
 /** The package manager itself, from Debian's mirror (as the template's other packages). */
-async function installDebs(s: SandboxSettings, vmid: number, log: (line: string) => void): Promise<void> {
-  const debs = OS_CT_DEBS[vmid] ?? [];
+export async function installDebs(
+  s: SandboxSettings,
+  vmid: number,
+  log: (line: string) => void,
+  debs: readonly string[] = OS_CT_DEBS[vmid] ?? [],
+): Promise<void> {
   log(`  CT ${vmid}: apt-get install ${debs.join(' ')}`);
   await ctExec(s.paths, vmid, ['apt-get', 'update', '-q']);
   await ctExec(s.paths, vmid, ['apt-get', 'install', '-y', '-q', '--no-install-recommends', ...debs]);

@@ -4,8 +4,11 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UnrotError } from '@unrot/sdk';
 
-/** Every server `up` may start (rpm and pacman only with the `os` group); `down` stops each one it finds. */
-export const SERVER_NAMES = ['apt', 'pypi', 'rpm', 'pacman'] as const;
+/**
+ * Every server `up` may start (rpm and pacman only with the `os` group, composer, gem and goproxy
+ * only with `lang`); `down` stops each one it finds.
+ */
+export const SERVER_NAMES = ['apt', 'pypi', 'rpm', 'pacman', 'composer', 'gem', 'goproxy'] as const;
 
 export interface ServerInfo {
   name: string;

@@ -16,6 +16,12 @@ export interface SandboxState {
     /** Only with the `os` group. */
     rpm?: { port: number; dir: string };
     pacman?: { port: number; dir: string };
+    /** Only with the `lang` group. */
+    composer?: { port: number; dir: string };
+    gem?: { port: number; dir: string };
+    goproxy?: { port: number; dir: string };
+    /** Only with the `docker` group: docker-registry inside CT 105 (dir is inside the CT). */
+    registry?: { port: number; dir: string };
   };
   containers: Array<{
     vmid: number;

@@ -4,6 +4,8 @@ import { configExists, loadConfig } from '../pve/config-store.js';
 import { ctState } from '../pve/lxc.js';
 import { DEMO_DEB } from './apt-repo.js';
 import { ctExec, httpJson } from './ct.js';
+import { DEMO_CONTAINER, DOCKER_VMID } from './docker-ct.js';
+import { LANG_VMID, langVersions } from './lang-ct.js';
 import { DNF_VMID, PACMAN_VMID } from './os-ct.js';
 import { OS_DEMO, OS_KEEP } from './os-packages.js';
 import { PY_VENV, PY_VMID } from './py-ct.js';
@@ -46,6 +48,8 @@ async function read(s: SandboxSettings, vmid: number, argv: string[]): Promise<s
 
 async function versions(s: SandboxSettings, vmid: number): Promise<Record<string, string | null>> {
   if (vmid === DNF_VMID || vmid === PACMAN_VMID) return osVersions(s, vmid);
+  if (vmid === LANG_VMID) return langVersions(s);
+  if (vmid === DOCKER_VMID) return dockerVersions(s);
   // dpkg-query's own ${Field} syntax, not a JS template.
   const format = '$' + '{Version}';
   const out: Record<string, string | null> = { [DEMO_DEB]: await read(s, vmid, ['dpkg-query', '-W', '-f', format, DEMO_DEB]) };
@@ -57,6 +61,16 @@ async function versions(s: SandboxSettings, vmid: number): Promise<Record<string
     out[DEMO_LIB] = await read(s, vmid, [`${PY_VENV}/bin/python`, '-c', `import importlib.metadata as m; print(m.version("${DEMO_LIB}"))`]);
   }
   return out;
+}
+
+/** The image version label of what demo-web and the compose service run, as the CT's docker sees them. */
+async function dockerVersions(s: SandboxSettings): Promise<Record<string, string | null>> {
+  const label = '{{index .Config.Labels "org.opencontainers.image.version"}}';
+  const image = async (container: string) => {
+    const id = await read(s, DOCKER_VMID, ['docker', 'container', 'inspect', '--format', '{{.Image}}', container]);
+    return id ? read(s, DOCKER_VMID, ['docker', 'image', 'inspect', '--format', label, id]) : null;
+  };
+  return { [DEMO_CONTAINER]: await image(DEMO_CONTAINER), stack_app_1: await image('stack_app_1') };
 }
 
 /** What the CT's own package manager says is installed: `rpm -q` in CT 103, `pacman -Q` in CT 104 (version-release). */

@@ -5,6 +5,9 @@ import { run } from './run.js';
 
 export const DEBIAN_MIRROR = 'http://deb.debian.org/debian';
 export const DEBIAN_SUITE = 'bookworm';
+/** Suites a template can be built for: bookworm for the sandbox's CTs, trixie (Debian 13, what Proxmox VE 9 is built on) for the install test. */
+export const DEBIAN_SUITES = ['bookworm', 'trixie'] as const;
+export type DebianSuite = (typeof DEBIAN_SUITES)[number];
 
 /** libstdc++6 because the host's node binary (copied into CT 101) links it; procps/iproute2 for humans poking around. */
 export const TEMPLATE_PACKAGES = [
@@ -19,8 +22,8 @@ export const TEMPLATE_PACKAGES = [
   'iproute2',
 ];
 
-export function templateDir(cacheDir: string): string {
-  return join(cacheDir, `template-${DEBIAN_SUITE}`);
+export function templateDir(cacheDir: string, suite: DebianSuite = DEBIAN_SUITE): string {
+  return join(cacheDir, `template-${suite}`);
 }
 
 export interface TemplateResult {
@@ -30,11 +33,16 @@ export interface TemplateResult {
 }
 
 /**
- * Builds the Debian rootfs every container is copied from, once. It is built in a
- * sibling temp dir and renamed at the end, so an interrupted build never looks finished.
+ * Builds the Debian rootfs every container is copied from, once per suite (cached side by side:
+ * template-bookworm, template-trixie). It is built in a sibling temp dir and renamed at the end,
+ * so an interrupted build never looks finished.
  */
-export async function ensureTemplate(cacheDir: string, log: (line: string) => void = () => {}): Promise<TemplateResult> {
-  const dir = templateDir(cacheDir);
+export async function ensureTemplate(
+  cacheDir: string,
+  log: (line: string) => void = () => {},
+  suite: DebianSuite = DEBIAN_SUITE,
+): Promise<TemplateResult> {
+  const dir = templateDir(cacheDir, suite);
   const started = Date.now();
   if (existsSync(join(dir, 'etc', 'os-release'))) return { dir, built: false, seconds: 0 };
   await mkdir(cacheDir, { recursive: true });
@@ -43,16 +51,16 @@ export async function ensureTemplate(cacheDir: string, log: (line: string) => vo
     if (name.startsWith(`${basename(dir)}.partial-`)) await rm(join(cacheDir, name), { recursive: true, force: true });
   }
   const tmp = `${dir}.partial-${process.pid}`;
-  log(`building the ${DEBIAN_SUITE} template with debootstrap (once; cached at ${dir})`);
-  await run(['debootstrap', '--variant=minbase', `--include=${TEMPLATE_PACKAGES.join(',')}`, DEBIAN_SUITE, tmp, DEBIAN_MIRROR], {
+  log(`building the ${suite} template with debootstrap (once; cached at ${dir})`);
+  await run(['debootstrap', '--variant=minbase', `--include=${TEMPLATE_PACKAGES.join(',')}`, suite, tmp, DEBIAN_MIRROR], {
     timeoutMs: 30 * 60_000,
   });
-  await configureTemplate(tmp);
+  await configureTemplate(tmp, suite);
   await rename(tmp, dir);
   return { dir, built: true, seconds: (Date.now() - started) / 1000 };
 }
 
-async function configureTemplate(root: string): Promise<void> {
+async function configureTemplate(root: string, suite: DebianSuite): Promise<void> {
   // Containers share the host's network namespace (lxc.net.0.type = none): an eth0 stanza
   // would make ifup/dhclient inside the CT reconfigure the host's interface.
   const interfaces = join(root, 'etc', 'network', 'interfaces');
@@ -61,7 +69,7 @@ async function configureTemplate(root: string): Promise<void> {
     await writeFile(interfaces, removeInterfaceStanza(text, 'eth0'));
   }
   // Same mirror and suite debootstrap used, so Debian itself usually offers nothing newer.
-  await writeFile(join(root, 'etc', 'apt', 'sources.list'), `deb ${DEBIAN_MIRROR} ${DEBIAN_SUITE} main\n`);
+  await writeFile(join(root, 'etc', 'apt', 'sources.list'), `deb ${DEBIAN_MIRROR} ${suite} main\n`);
   await writeFile(join(root, 'etc', 'hostname'), 'localhost\n');
   // Shared network namespace: resolv.conf must be the host's (copied at build time; apt needs DNS).
   const resolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');

@@ -1,5 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DEMO_CONTAINER, DOCKER_VMID, registryRepo, STACK_DIR } from './docker-ct.js';
+import { langConfigFile, langGlobalLines } from './lang-config.js';
+import { LANG_VMID } from './lang-ct.js';
 import { DNF_VMID, PACMAN_VMID } from './os-ct.js';
 import { OS_DEMO, OS_KEEP } from './os-packages.js';
 import { PY_VENV, PY_VMID } from './py-ct.js';
@@ -26,6 +29,7 @@ export function unrotConfigFiles(s: SandboxSettings, vmids: readonly number[] = 
       '# Reports and logs stay inside the sandbox root, so `unrot-sandbox down` removes them too.',
       `state_dir: ${state}`,
       '',
+      ...(vmids.includes(LANG_VMID) ? langGlobalLines() : []),
       'defaults:',
       '  retries: 1',
       '  runners:',
@@ -70,6 +74,29 @@ export function unrotConfigFiles(s: SandboxSettings, vmids: readonly number[] = 
       `  packages: [${OS_KEEP}] # 1.1 is pending too, but it stays at 1.0 (pacman --ignore)`,
       '',
     ].join('\n'),
+    [`containers/${DOCKER_VMID}.yml`]: [
+      '# CT 105 dock105 (privileged, features nesting=1): Docker-in-LXC. runner-docker keeps the plain',
+      `# container ${DEMO_CONTAINER} and the compose project ${STACK_DIR} on ${registryRepo(s)}:latest`,
+      '# (the registry inside the CT); `unrot-sandbox publish-docker 1.1` moves latest to 1.1.',
+      'runners:',
+      '  os: none # Debian packages are not the point here (and would come from the real mirror)',
+      '  docker:',
+      `    containers: [${DEMO_CONTAINER}]`,
+      `    compose_projects: [${STACK_DIR}]`,
+      `    insecure_registries: ['127.0.0.1:${s.registryPort}'] # plain HTTP: docker manifest inspect needs --insecure`,
+      '    prune_old_images: true # the replaced 1.0 image goes once verification passed',
+      'health_checks:',
+      '  - probe: http',
+      '    name: demo',
+      '    options:',
+      `      port: ${s.dockerAppPort} # ${DEMO_CONTAINER} on the host network`,
+      '      path: /health',
+      '    schedule:',
+      '      warmup_ms: 1000',
+      '      attempts: 5',
+      '',
+    ].join('\n'),
+    [`containers/${LANG_VMID}.yml`]: langConfigFile(s),
   };
   return Object.fromEntries(
     Object.entries(files).filter(([rel]) => !rel.startsWith('containers/') || vmids.some((v) => rel === `containers/${v}.yml`)),

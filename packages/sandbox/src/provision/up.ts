@@ -5,8 +5,12 @@ import { UnrotError } from '@unrot/sdk';
 import { ensureApiServer } from '../pve/api/daemon.js';
 import { configExists } from '../pve/config-store.js';
 import { createContainer, destroyContainer } from '../pve/create-container.js';
+import { isUnifiedCgroup } from '../pve/lxc.js';
 import { buildAptRepo } from './apt-repo.js';
 import { ensureRunning, httpJson, waitFor } from './ct.js';
+import { DOCKER_HOSTNAME, DOCKER_VMID, dockerRawLxc, provisionDockerCt } from './docker-ct.js';
+import { LANG_HOSTNAME, LANG_VMID, provisionLangCt } from './lang-ct.js';
+import { buildLangSource, LANG_SOURCES, langSourceReady } from './lang-sources.js';
 import { DNF_VMID, OS_VMIDS, osCtHostname, provisionDnfCt, provisionPacmanCt } from './os-ct.js';
 import { ensureOsPackages } from './os-packages.js';
 import { buildPacmanRepo, buildRpmRepo, repoReady } from './os-repos.js';
@@ -72,7 +76,38 @@ function containerSpecs(s: SandboxSettings, groups: readonly CtGroup[]): Sandbox
     health: null,
     provisioned: false,
   }));
-  return [...(groups.includes('apps') ? apps : []), ...(groups.includes('os') ? os : [])];
+  const docker: SandboxState['containers'] = [
+    {
+      vmid: DOCKER_VMID,
+      hostname: DOCKER_HOSTNAME,
+      tags: ['docker'],
+      unprivileged: false,
+      storage: 'local-btrfs',
+      init: 'systemd',
+      health: `http://127.0.0.1:${s.dockerAppPort}/health`,
+      provisioned: false,
+    },
+  ];
+  return [
+    ...(groups.includes('apps') ? apps : []),
+    ...(groups.includes('os') ? os : []),
+    ...(groups.includes('docker') ? docker : []),
+    ...(groups.includes('lang') ? [langCtSpec()] : []),
+  ];
+}
+
+/** CT 106: no HTTP app; its health checks are command probes that run each app (unrot-config.ts). */
+function langCtSpec(): SandboxState['containers'][number] {
+  return {
+    vmid: LANG_VMID,
+    hostname: LANG_HOSTNAME,
+    tags: ['lang'],
+    unprivileged: false,
+    storage: 'local-btrfs',
+    init: 'systemd',
+    health: null,
+    provisioned: false,
+  };
 }
 
 /** The groups asked for plus those the sandbox already has: `up` never drops containers (`down` does). */
@@ -85,7 +120,12 @@ function portsOf(state: SandboxState): Record<string, number | string> {
   const out: Record<string, number | string> = { apt: state.servers.apt.port, pypi: state.servers.pypi.port };
   if (state.servers.rpm) out['rpm'] = state.servers.rpm.port;
   if (state.servers.pacman) out['pacman'] = state.servers.pacman.port;
+  for (const name of ['composer', 'gem', 'goproxy'] as const) {
+    const server = state.servers[name];
+    if (server) out[name] = server.port;
+  }
   for (const c of state.containers) if (c.health) out[`CT ${c.vmid} health`] = c.health;
+  if (state.servers.registry) out['registry'] = state.servers.registry.port;
   return out;
 }
 
@@ -106,6 +146,8 @@ function assertSamePorts(previous: SandboxState | undefined, planned: SandboxSta
 function describeCt(vmid: number): string {
   if (vmid === WEB_VMID) return 'unrot sandbox demo CT (npm app under systemd)';
   if (vmid === PY_VMID) return 'unrot sandbox demo CT (Python app, launcher as init)';
+  if (vmid === LANG_VMID) return 'unrot sandbox lang CT (Debian 12 with Composer, Bundler and Go apps over local sources)';
+  if (vmid === DOCKER_VMID) return 'unrot sandbox Docker-in-LXC CT (dockerd, a registry, demo-web and a compose project)';
   return `unrot sandbox OS CT (Debian 12 with ${vmid === DNF_VMID ? 'dnf and rpm' : 'pacman'}, over a local repository)`;
 }
 
@@ -127,6 +169,8 @@ export async function up(s: SandboxSettings, log: (line: string) => void = () =>
   const previous = await readState(s.stateFile);
   const groups = effectiveGroups(s.groups, previous);
   const withOs = groups.includes('os');
+  const withDocker = groups.includes('docker');
+  const withLang = groups.includes('lang');
   const planned: SandboxState = {
     version: 1,
     root: paths.root,
@@ -138,6 +182,15 @@ export async function up(s: SandboxSettings, log: (line: string) => void = () =>
       apt: { port: s.aptPort, dir: s.aptDir },
       pypi: { port: s.pypiPort, dir: s.pypiDir },
       ...(withOs ? { rpm: { port: s.rpmPort, dir: s.rpmDir }, pacman: { port: s.pacmanPort, dir: s.pacmanDir } } : {}),
+      ...(withLang
+        ? {
+            composer: { port: s.composerPort, dir: s.composerDir },
+            gem: { port: s.gemPort, dir: s.gemDir },
+            goproxy: { port: s.goproxyPort, dir: s.goproxyDir },
+          }
+        : {}),
+      // Served by docker-registry inside CT 105 (its data is in the CT's rootfs), not by the host.
+      ...(withDocker ? { registry: { port: s.registryPort, dir: '/var/lib/docker-registry' } } : {}),
     },
     containers: containerSpecs(s, groups).map((c) => ({
       ...c,
@@ -173,6 +226,17 @@ export async function up(s: SandboxSettings, log: (line: string) => void = () =>
     });
   }
 
+  if (withLang) {
+    await step('lang sources', async () => {
+      const dirs = { composer: s.composerDir, gem: s.gemDir, go: s.goproxyDir };
+      const ports = { composer: s.composerPort, gem: s.gemPort, go: s.goproxyPort };
+      for (const source of LANG_SOURCES) {
+        if (!langSourceReady(s, source)) await buildLangSource(s, source);
+        await ensureServer(s.serverRunDir, s.logDir, source === 'go' ? 'goproxy' : source, dirs[source], ports[source]);
+      }
+    });
+  }
+
   const state: SandboxState = { ...planned, templateDir: template.dir };
   const created: number[] = [];
   const startedCts: number[] = [];
@@ -202,11 +266,14 @@ export async function up(s: SandboxSettings, log: (line: string) => void = () =>
       memory: 1024,
       cores: 2,
       description: describeCt(ct.vmid),
-      rawLxc: ct.vmid === PY_VMID ? PY_RAW_LXC : [['lxc.net.0.type', 'none']],
+      rawLxc: ct.vmid === PY_VMID ? PY_RAW_LXC : ct.vmid === DOCKER_VMID ? dockerRawLxc(isUnifiedCgroup()) : [['lxc.net.0.type', 'none']],
+      ...(ct.vmid === DOCKER_VMID ? { features: 'nesting=1' } : {}),
     });
     await save();
     if (ct.vmid === WEB_VMID) await provisionWebCt(s, log);
     else if (ct.vmid === PY_VMID) await provisionPyCt(s, log);
+    else if (ct.vmid === DOCKER_VMID) await provisionDockerCt(s, log);
+    else if (ct.vmid === LANG_VMID) await provisionLangCt(s, log);
     else if (ct.vmid === DNF_VMID) await provisionDnfCt(s, log);
     else await provisionPacmanCt(s, log);
     ct.provisioned = true;

@@ -27,6 +27,8 @@ export interface CreateContainerSpec {
   description?: string;
   rawLxc?: Array<[key: string, value: string]>;
   onboot?: boolean;
+  /** Proxmox `features:` (e.g. `nesting=1`), translated to LXC keys at start (lxc.ts featureLines). */
+  features?: string;
 }
 
 export function rootfsVolid(storageType: string, storeid: string, vmid: number): string {
@@ -67,6 +69,7 @@ export async function createContainer(paths: SandboxPaths, spec: CreateContainer
       };
       if (spec.unprivileged) conf.keys['unprivileged'] = '1';
       if (spec.onboot) conf.keys['onboot'] = '1';
+      if (spec.features) conf.keys['features'] = spec.features;
       if (spec.tags && spec.tags.length > 0) conf.keys['tags'] = normalizeTags(spec.tags);
       if (spec.description) conf.description = spec.description.endsWith('\n') ? spec.description : `${spec.description}\n`;
       conf.lxc = spec.rawLxc ? [...spec.rawLxc] : [];

@@ -47,6 +47,7 @@ export function generateLxcConfig(paths: SandboxPaths, storages: Map<string, Sto
       isUnifiedCgroup() ? `lxc.cgroup2.memory.max = ${memory * 1024 * 1024}` : `lxc.cgroup.memory.limit_in_bytes = ${memory * 1024 * 1024}`,
     );
   }
+  lines.push(...featureLines(sec));
   for (const [k, v] of sec.lxc) lines.push(`${k} = ${v}`);
   for (const mp of Object.keys(sec.keys).filter((k) => /^mp\d+$/.test(k))) {
     const spec = sec.keys[mp]!;
@@ -57,6 +58,30 @@ export function generateLxcConfig(paths: SandboxPaths, storages: Map<string, Sto
     lines.push(`lxc.mount.entry = ${src} ${mpPath.replace(/^\//, '')} none rbind,create=dir 0 0`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** `features: nesting=1,keyctl=1` → { nesting: '1', keyctl: '1' } (pct's own comma list of key=value). */
+export function parseFeatures(raw: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (raw ?? '').split(',')) {
+    const [k, v] = part.split('=');
+    if (k?.trim()) out[k.trim()] = (v ?? '').trim();
+  }
+  return out;
+}
+
+/**
+ * The LXC keys Proxmox's update_lxc_config writes for `features: nesting=1` (make_apparmor_config):
+ * the generated AppArmor profile with allow_nesting. As there, a raw `lxc.apparmor.profile` in
+ * the conf replaces the profile lines altogether. keyctl (unprivileged CTs: Proxmox's seccomp
+ * rule answering keyctl with ENOSYS unless `keyctl=1`) is not modelled: the sandbox installs no
+ * seccomp profile, so keyctl works anyway.
+ */
+export function featureLines(sec: PveSection): string[] {
+  const features = parseFeatures(sec.keys['features']);
+  if (features['nesting'] !== '1') return [];
+  if (sec.lxc.some(([k]) => k === 'lxc.apparmor.profile')) return [];
+  return ['lxc.apparmor.profile = generated', 'lxc.apparmor.allow_nesting = 1'];
 }
 
 /** True on a pure cgroup v2 host (/sys/fs/cgroup is cgroup2, not a tmpfs of v1 hierarchies). */

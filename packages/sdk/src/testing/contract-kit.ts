@@ -71,7 +71,7 @@ export interface RunnerContractOptions {
   invalidOptions?: readonly InvalidOptionsCase[];
 }
 
-const OPTIONAL_METHODS = ['sources', 'declaredCommands', 'validateOptions'] as const;
+const OPTIONAL_METHODS = ['sources', 'declaredCommands', 'validateOptions', 'afterVerify'] as const;
 
 export { contractContainer };
 

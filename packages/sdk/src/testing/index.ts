@@ -47,3 +47,4 @@ export {
   type ReplayServed,
   type ReplayViolation,
 } from './replay-exec.js';
+export { type LoggedEntry, type RunnerTestContext, type RunnerTestContextExtras, runnerContext } from './runner-context.js';

@@ -97,7 +97,7 @@ export async function assertDetectAndCheck(runner: Runner<TSchema>, scenario: Ru
     }
   }
   expect(exec.records.filter((r) => r.kind === 'change')).toEqual([]);
-  for (const r of exec.records) assertNoShell(r.argv);
+  for (const r of exec.records) assertNoShell(r.argv, runner.scripts);
 }
 
 /** plan returns exact argv, nothing when nothing is pending, and changes nothing. */

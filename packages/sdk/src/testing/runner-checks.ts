@@ -21,9 +21,10 @@ const basename = (arg: string | undefined) => (arg ?? '').split('/').pop() ?? ''
  * Refuses argv that hands a command string to a shell: directly, behind `env NAME=value` (the
  * documented way to set variables) or `busybox`, by bare name or path (`/usr/bin/bash -c`), and
  * with the flag in a cluster (`sh -ec`). Only the shell's own options count: `bash script.sh -c`
- * passes `-c` to the script.
+ * passes `-c` to the script. A command string that is one of `scripts` (the runner's declared
+ * constant scripts, Runner.scripts) passes: its arguments are positional parameters.
  */
-export function assertNoShell(argv: readonly string[]): void {
+export function assertNoShell(argv: readonly string[], scripts: readonly string[] = []): void {
   let i = 0;
   if (basename(argv[0]) === 'env') {
     i = 1;
@@ -34,19 +35,22 @@ export function assertNoShell(argv: readonly string[]): void {
   for (let j = i + 1; j < argv.length; j++) {
     const arg = argv[j] as string;
     if (arg === '--' || !/^[-+]/.test(arg)) return;
-    if (COMMAND_STRING_FLAG.test(arg)) throw new Error(`runner built a shell command: ${JSON.stringify(argv)}`);
+    if (COMMAND_STRING_FLAG.test(arg)) {
+      if (scripts.includes(argv[j + 1] as string)) return;
+      throw new Error(`runner built a shell command: ${JSON.stringify(argv)}`);
+    }
     // `-o NAME` / `+o NAME` take the next argument.
     if (arg === '-o' || arg === '+o' || arg === '-O' || arg === '+O') j++;
   }
 }
 
 /** An argv the exec may receive: a non-empty array of strings, no shell command string. */
-export function assertArgv(argv: unknown, what: string): void {
+export function assertArgv(argv: unknown, what: string, scripts: readonly string[] = []): void {
   expect(Array.isArray(argv), `${what}: argv is an array, got ${JSON.stringify(argv)}`).toBe(true);
   const list = argv as unknown[];
   expect(list.length, `${what}: argv is not empty`).toBeGreaterThan(0);
   for (const arg of list) expect(typeof arg, `${what}: every argv element is a string, got ${JSON.stringify(argv)}`).toBe('string');
-  assertNoShell(list as string[]);
+  assertNoShell(list as string[], scripts);
 }
 
 // scheme://userinfo@ in a URL, and a bare `user:password@host` (a proxy setting printed as-is).
@@ -122,7 +126,7 @@ export async function assertSourcesRun(
     ran.filter((r) => r.kind === 'change').map((r) => r.argv),
     'sources only reads: no exec.change',
   ).toEqual([]);
-  for (const r of ran) assertArgv(r.argv, 'sources');
+  for (const r of ran) assertArgv(r.argv, 'sources', runner.scripts);
   expect(Array.isArray(returned), `sources returns an array, got ${JSON.stringify(returned)}`).toBe(true);
   const endpoints = returned as SourceEndpoint[];
   for (const e of endpoints) assertSourceEndpoint(e);

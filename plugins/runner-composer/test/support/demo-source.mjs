@@ -109,6 +109,12 @@ function className(name) {
     .join('');
 }
 
+/**
+ * The release the sandbox drills publish to prove a rollback: it installs like any other, but
+ * loading its class throws, so an app using it fails its health check.
+ */
+export const BROKEN_RELEASE = { name: 'acme/demo-lib', version: '1.2.0', message: 'acme/demo-lib 1.2.0 is broken on purpose' };
+
 /** Where the sandbox serves the repository when no URL is given (inside the container). */
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:8765';
 
@@ -116,14 +122,17 @@ export const DEFAULT_BASE_URL = 'http://127.0.0.1:8765';
  * Writes `dir/packages.json` and `dir/dist/<vendor>-<name>-<version>.zip` for DEMO_PACKAGES.
  * @param {string} dir output directory
  * @param {string} [baseUrl] where the directory will be served (dist URLs are absolute)
+ * @param {{ broken?: boolean }} [options] broken: also BROKEN_RELEASE
  */
-export function buildDemoSource(dir, baseUrl = DEFAULT_BASE_URL) {
+export function buildDemoSource(dir, baseUrl = DEFAULT_BASE_URL, options = {}) {
   mkdirSync(join(dir, 'dist'), { recursive: true });
   const packages = {};
   for (const pkg of DEMO_PACKAGES) {
     packages[pkg.name] = {};
-    for (const version of pkg.versions) {
+    const withBroken = options.broken && pkg.name === BROKEN_RELEASE.name;
+    for (const version of withBroken ? [...pkg.versions, BROKEN_RELEASE.version] : pkg.versions) {
       const cls = className(pkg.name);
+      const broken = withBroken && version === BROKEN_RELEASE.version;
       const meta = {
         name: pkg.name,
         version,
@@ -135,7 +144,9 @@ export function buildDemoSource(dir, baseUrl = DEFAULT_BASE_URL) {
       };
       const zip = zipFiles({
         'composer.json': `${JSON.stringify(meta, null, 2)}\n`,
-        [`src/${cls}.php`]: pkg.source ?? `<?php\nnamespace Acme;\n\nfinal class ${cls}\n{\n    public const VERSION = '${version}';\n}\n`,
+        [`src/${cls}.php`]: broken
+          ? `<?php\nnamespace Acme;\n\nthrow new \\RuntimeException(${JSON.stringify(BROKEN_RELEASE.message)});\n`
+          : (pkg.source ?? `<?php\nnamespace Acme;\n\nfinal class ${cls}\n{\n    public const VERSION = '${version}';\n}\n`),
       });
       const file = `${pkg.name.replace('/', '-')}-${version}.zip`;
       writeFileSync(join(dir, 'dist', file), zip);

@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Value } from '@sinclair/typebox/value';
-import { type Exec, isUnrotError, type RunnerContext, silentLogger } from '@unrot/sdk';
-import { contractContainer } from '@unrot/sdk/testing';
+import { type Exec, isUnrotError, type RunnerContext } from '@unrot/sdk';
+import { runnerContext } from '@unrot/sdk/testing';
 import { type CustomOptions, CustomOptionsSchema } from '../../src/options.js';
 
 /** A runner context around any exec, with options filled by the schema defaults (as the engine does). */
@@ -12,14 +11,7 @@ export function contextFor(
   options: unknown,
   extra: { exclusions?: string[]; signal?: AbortSignal } = {},
 ): RunnerContext<CustomOptions> {
-  return {
-    exec,
-    log: silentLogger,
-    signal: extra.signal ?? new AbortController().signal,
-    options: Value.Default(CustomOptionsSchema, structuredClone(options)) as CustomOptions,
-    container: contractContainer(),
-    exclusions: extra.exclusions ?? [],
-  };
+  return runnerContext(CustomOptionsSchema, exec, options, extra).ctx;
 }
 
 /** The code and details of a coded rejection, or a readable failure when it resolved or was not coded. */

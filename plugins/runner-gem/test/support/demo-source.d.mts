@@ -5,7 +5,9 @@ export interface DemoGem {
 }
 export const DEMO_GEMS: DemoGem[];
 export const NATIVE_BUILD_ERROR: string;
-export function buildDemoSource(dir: string, env?: NodeJS.ProcessEnv): string;
+/** The release the sandbox drills publish: it installs, but requiring it raises. */
+export const BROKEN_RELEASE: { name: string; version: string; message: string };
+export function buildDemoSource(dir: string, env?: NodeJS.ProcessEnv, options?: { broken?: boolean }): string;
 export interface DemoSourceServer {
   url: string;
   port: number;

@@ -20,6 +20,12 @@ export const DEMO_GEMS = [
 
 export const NATIVE_BUILD_ERROR = 'unrot-native 1.1.0 fails to build on purpose';
 
+/**
+ * The release the sandbox drills publish to prove a rollback: it installs like any other, but
+ * requiring it raises, so an app using it fails its health check.
+ */
+export const BROKEN_RELEASE = { name: 'unrot-demo', version: '1.2.0', message: 'unrot-demo 1.2.0 is broken on purpose' };
+
 function gemspec(name, version, withExtension) {
   const files = [`lib/${name}.rb`, ...(withExtension ? ['ext/extconf.rb'] : [])];
   return [
@@ -37,21 +43,28 @@ function gemspec(name, version, withExtension) {
   ].join('\n');
 }
 
-/** Builds every demo gem into DIR/gems and indexes DIR (specs.4.8.gz, latest_specs, quick/). Returns DIR. */
-export function buildDemoSource(dir, env = process.env) {
+/**
+ * Builds every demo gem into DIR/gems and indexes DIR (specs.4.8.gz, latest_specs, quick/). Returns DIR.
+ * options.broken: also BROKEN_RELEASE.
+ */
+export function buildDemoSource(dir, env = process.env, options = {}) {
   const work = mkdtempSync(join(tmpdir(), 'unrot-gem-build-'));
   // gem build writes nothing outside its working directory, but give it a HOME of its own all the same.
   const buildEnv = { ...env, HOME: work };
   try {
     mkdirSync(join(dir, 'gems'), { recursive: true });
     for (const { name, versions, failingBuild } of DEMO_GEMS) {
-      for (const version of versions) {
+      const withBroken = options.broken && name === BROKEN_RELEASE.name;
+      for (const version of withBroken ? [...versions, BROKEN_RELEASE.version] : versions) {
+        const broken = withBroken && version === BROKEN_RELEASE.version;
         const src = join(work, `${name}-${version}`);
         mkdirSync(join(src, 'lib'), { recursive: true });
         const withExtension = failingBuild === version;
         writeFileSync(
           join(src, 'lib', `${name}.rb`),
-          `# ${name} ${version}\nmodule UnrotDemo; VERSION = ${JSON.stringify(version)}; end\n`,
+          broken
+            ? `# ${name} ${version}\nraise ${JSON.stringify(BROKEN_RELEASE.message)}\n`
+            : `# ${name} ${version}\nmodule UnrotDemo; VERSION = ${JSON.stringify(version)}; end\n`,
         );
         if (withExtension) {
           mkdirSync(join(src, 'ext'));

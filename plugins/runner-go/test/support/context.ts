@@ -1,16 +1,8 @@
-import { Value } from '@sinclair/typebox/value';
-import { type Exec, type RunnerContext, silentLogger } from '@unrot/sdk';
-import { contractContainer } from '@unrot/sdk/testing';
+import type { Exec, RunnerContext } from '@unrot/sdk';
+import { runnerContext } from '@unrot/sdk/testing';
 import { type GoOptions, GoOptionsSchema } from '../../src/options.js';
 
 /** A runner context around a real exec, with options filled by the schema defaults. */
 export function contextFor(exec: Exec, options: Partial<GoOptions>, exclusions: string[] = []): RunnerContext<GoOptions> {
-  return {
-    exec,
-    log: silentLogger,
-    signal: new AbortController().signal,
-    options: Value.Default(GoOptionsSchema, structuredClone(options)) as GoOptions,
-    container: contractContainer(),
-    exclusions,
-  };
+  return runnerContext(GoOptionsSchema, exec, options, { exclusions }).ctx;
 }

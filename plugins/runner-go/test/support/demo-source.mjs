@@ -25,8 +25,15 @@ const TIME = {
 
 const main = (greeting) => `package main\n\nimport "fmt"\n\nfunc main() {\n\tfmt.Println(${JSON.stringify(greeting)})\n}\n`;
 
-/** Every demo module version: its module path, version and files (relative to the module root). */
-export function demoModules({ broken = false } = {}) {
+/** What the crashing example.test/hello v1.2.0 prints on stderr before it exits 1. */
+export const CRASHING_MESSAGE = 'hello v1.2.0 is broken on purpose';
+
+/**
+ * Every demo module version: its module path, version and files (relative to the module root).
+ * broken: hello v1.2.0 does not compile; crashing: it compiles and exits 1 (not both).
+ */
+export function demoModules({ broken = false, crashing = false } = {}) {
+  if (broken && crashing) throw new Error('demoModules: broken and crashing both add hello v1.2.0');
   const hello = (version, greeting) => ({
     module: 'example.test/hello',
     version,
@@ -57,6 +64,17 @@ export function demoModules({ broken = false } = {}) {
     mod: 'module example.test/legacy\n',
   });
   modules.push(legacy('v2.0.0+incompatible'), legacy('v2.1.0+incompatible'), legacy('v3.0.0+incompatible'));
+  if (crashing) {
+    // A release that builds and installs but fails when run: the sandbox's health check catches it.
+    modules.push({
+      module: 'example.test/hello',
+      version: 'v1.2.0',
+      files: {
+        'go.mod': 'module example.test/hello\n\ngo 1.18\n',
+        'main.go': `package main\n\nimport (\n\t"fmt"\n\t"os"\n)\n\nfunc main() {\n\tfmt.Fprintln(os.Stderr, ${JSON.stringify(CRASHING_MESSAGE)})\n\tos.Exit(1)\n}\n`,
+      },
+    });
+  }
   if (broken) {
     // A release that does not compile: go install must fail with the compiler's words.
     modules.push({

@@ -1,10 +1,10 @@
 import { type ContainerInfo, isUnrotError, type Logger, silentLogger, UnrotError } from '@unrot/sdk';
 import { containerInfos, type ListedContainer } from '../container-infos.js';
-import type { ContainerConfig, Host, HostExecOptions, HostExecResult } from '../host.js';
+import type { ContainerConfig, Host, HostExecOptions, HostExecResult, VzdumpOptions } from '../host.js';
 import type { SnapshotTreeEntry } from '../parse-listsnapshot.js';
 import type { PvesmStorage } from '../parse-pvesm-status.js';
 import { parseVzdumpArchive } from '../pct-backup.js';
-import { pctSnapshotArgv } from '../pct-host.js';
+import { pctSnapshotArgv, vzdumpArgv } from '../pct-host.js';
 import type { PveApiClient, Query } from './api-client.js';
 import { containerConfigOf } from './api-config.js';
 import {
@@ -185,12 +185,7 @@ export class ApiHost implements Host {
   }
 
   /** `POST /nodes/{node}/vzdump`; returns the archive path the task log names (as PctHost returns it from vzdump's output). */
-  async vzdump(
-    vmid: number,
-    options: { storage: string; mode: string; compress: string; notes: string },
-    timeoutMs: number,
-    signal?: AbortSignal,
-  ): Promise<string> {
+  async vzdump(vmid: number, options: VzdumpOptions, timeoutMs: number, signal?: AbortSignal): Promise<string> {
     checkVmid(vmid);
     const form = { vmid, storage: options.storage, mode: options.mode, compress: options.compress, 'notes-template': options.notes };
     const upid = await this.task('vzdump', vmid, 'POST', `/nodes/${this.node}/vzdump`, form, timeoutMs, signal);
@@ -220,6 +215,11 @@ export class ApiHost implements Host {
   /** The plan shows the pct command this call stands for (the API call does the same thing). */
   snapshotArgv(vmid: number, name: string, description: string): string[] {
     return pctSnapshotArgv(vmid, name, description);
+  }
+
+  /** The vzdump command the `POST /nodes/{node}/vzdump` call stands for (same storage, mode, compress, notes). */
+  vzdumpArgv(vmid: number, options: VzdumpOptions): string[] {
+    return vzdumpArgv(vmid, options);
   }
 
   private async archiveVolid(vmid: number, archive: string, signal?: AbortSignal): Promise<string> {
