@@ -79,7 +79,11 @@ describe('the checklist of docs/test-plan.md', () => {
 
   it('says in progress for a row of that kind, whatever its named files', () => {
     const row = '| XX1 | a runner being written | `plugins/runner-next/` | not landed yet | in progress |';
-    const [entry] = checklist(parseTestPlan(`## Runners\n\n| id | item | proof | asserted | kind |\n| --- | --- | --- | --- | --- |\n${row}\n`), recorded, RECORDED_ROOT);
+    const [entry] = checklist(
+      parseTestPlan(`## Runners\n\n| id | item | proof | asserted | kind |\n| --- | --- | --- | --- | --- |\n${row}\n`),
+      recorded,
+      RECORDED_ROOT,
+    );
     expect(entry?.result).toBe('in progress');
   });
 
