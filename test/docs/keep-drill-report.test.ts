@@ -8,10 +8,16 @@ import { run, unrotBin } from '../drills/sandbox-harness.js';
 // The drill harness keeps the JSON report of every `unrot … --json` when UNROT_DRILL_REPORTS is
 // set (what `npm run evidence` collects). Exercised through the harness's own `run` and the built
 // CLI on commands that need no LXC: `validate` of the shipped examples, and `targets`, which ends
-// in an error report here (no pvesh on this machine).
+// in an error report here (no pvesh on this PATH). Never with the drills' own environment: its PATH
+// has the sandbox's pct/pvesh stand-ins and its root is the drill sandbox's, which a unit test must
+// not touch (the lxc drills bring that sandbox up later in the same `npm test`).
 const examples = join(import.meta.dirname, '..', '..', 'examples');
 let dir = '';
 const env = process.env;
+const noSandbox = (): NodeJS.ProcessEnv => ({
+  ...Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('UNROT_SANDBOX_'))),
+  PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
+});
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'unrot-drill-reports-'));
@@ -26,9 +32,9 @@ const kept = () => readdirSync(join(dir, 'keep-drill-report')).sort();
 
 describe('drill reports kept for the evidence bundle', () => {
   it('keeps what `unrot … --json` printed, with the drill, the test, the argv and the exit code, in run order', async () => {
-    const ok = await run(process.execPath, [unrotBin, 'validate', '--json', '--config', examples]);
+    const ok = await run(process.execPath, [unrotBin, 'validate', '--json', '--config', examples], 120_000, noSandbox());
     expect(ok.code).toBe(0);
-    const failed = await run(process.execPath, [unrotBin, 'targets', '--json', '--config', examples]);
+    const failed = await run(process.execPath, [unrotBin, 'targets', '--json', '--config', examples], 120_000, noSandbox());
     expect(failed.code).not.toBe(0);
     const files = kept();
     expect(files).toHaveLength(2);
