@@ -1,3 +1,4 @@
+import { isUnrotError } from '@unrot/sdk';
 import { withConfigLock } from '../pve/config-lock.js';
 import { loadConfig } from '../pve/config-store.js';
 import { ctState, startCt, stopCt } from '../pve/lxc.js';
@@ -13,8 +14,21 @@ const CT_ENV = [
   'DEBIAN_FRONTEND=noninteractive',
 ];
 
-/** Runs argv inside a running CT, like `pct exec` (lxc-attach) but with a cleared environment. */
-export function ctExec(
+/**
+ * lxc-attach itself died of a crash signal (not the command: lxc-attach passes the command's own
+ * death on as an exit code). Seen once in CI: glibc's "free(): invalid pointer" abort on
+ * `mkdir -p` after earlier attaches into the same CT had worked. A timeout's SIGTERM is not one.
+ */
+export function isAttachCrash(error: unknown): boolean {
+  const signal = isUnrotError(error) ? error.details['signal'] : undefined;
+  return signal === 'SIGABRT' || signal === 'SIGSEGV' || signal === 'SIGBUS';
+}
+
+/**
+ * Runs argv inside a running CT, like `pct exec` (lxc-attach) but with a cleared environment. The
+ * provisioning commands are idempotent, so an attach that crashed is tried once more.
+ */
+export async function ctExec(
   paths: SandboxPaths,
   vmid: number,
   argv: readonly string[],
@@ -24,7 +38,11 @@ export function ctExec(
   const attach = ['lxc-attach', '-P', paths.lxcPath, '-n', String(vmid), '--clear-env', ...CT_ENV.flatMap((v) => ['--set-var', v]), '--'];
   // lxc-attach has no working-directory flag; `env -C` (coreutils ≥ 8.28) changes it without a shell.
   const inner = cwd ? ['env', '-C', cwd, ...argv] : [...argv];
-  return run([...attach, ...inner], { timeoutMs: 10 * 60_000, ...rest });
+  const once = () => run([...attach, ...inner], { timeoutMs: 10 * 60_000, ...rest });
+  return once().catch((error: unknown) => {
+    if (isAttachCrash(error)) return once();
+    throw error;
+  });
 }
 
 /** Writes a file inside a running CT (owned by the CT's root, whatever its id mapping). */

@@ -44,7 +44,7 @@ export function run(argv: readonly string[], options: RunOptions = {}): Promise<
       const exitCode = code ?? 128 + (signal === 'SIGKILL' ? 9 : 15);
       if (!(options.okExitCodes ?? [0]).includes(exitCode)) {
         const tail = (stderr.trim() || stdout.trim()).slice(-1500);
-        reject(new UnrotError('E_EXEC_FAILED', `${argv.join(' ')} exited ${exitCode}: ${tail}`, { argv, exitCode, stderr }));
+        reject(new UnrotError('E_EXEC_FAILED', `${argv.join(' ')} exited ${exitCode}: ${tail}`, { argv, exitCode, stderr, signal }));
         return;
       }
       resolve({ exitCode, stdout, stderr });
