@@ -88,9 +88,8 @@ describe('apt runner on real recordings', () => {
       { name: 'libapt-pkg6.0', reason: 'excluded by policy' },
       { name: 'apt', reason: 'would also upgrade excluded libapt-pkg6.0' },
     ]);
-    const steps = await runner.plan(ctx, checked);
-    expect(steps).toHaveLength(1);
-    expect(namesIn(steps[0]?.argv ?? []).sort()).toEqual([
+    // What the plan names and what apply reads back: every pending package but the excluded two.
+    const upgraded = [
       'liblzma5',
       'libpam-modules',
       'libpam-modules-bin',
@@ -101,22 +100,14 @@ describe('apt runner on real recordings', () => {
       'perl-base',
       'tzdata',
       'zlib1g',
-    ]);
+    ];
+    const steps = await runner.plan(ctx, checked);
+    expect(steps).toHaveLength(1);
+    expect(namesIn(steps[0]?.argv ?? []).sort()).toEqual(upgraded);
     // Exclusions are honoured by omission: no apt-mark hold anywhere.
     expect(exec.records.flatMap((r) => r.argv)).not.toContain('apt-mark');
     const applied = await runner.apply(ctx, steps);
-    expect(applied.changed.map((c) => c.name).sort()).toEqual([
-      'liblzma5',
-      'libpam-modules',
-      'libpam-modules-bin',
-      'libpam-runtime',
-      'libpam0g',
-      'libpcre2-8-0',
-      'libzstd1',
-      'perl-base',
-      'tzdata',
-      'zlib1g',
-    ]);
+    expect(applied.changed.map((c) => c.name).sort()).toEqual(upgraded);
     expect(applied.changed).toContainEqual({ name: 'perl-base', from: '5.36.0-7+deb12u3', to: '5.36.0-7+deb12u4' });
   });
 
