@@ -6,13 +6,13 @@ set -euo pipefail
 export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(lxc debootstrap uidmap rsync btrfs-progs dpkg-dev apt-utils python3-venv python3-pip zstd iproute2 busybox)
+APT_PACKAGES=(lxc debootstrap uidmap rsync btrfs-progs dpkg-dev apt-utils python3-venv python3-pip zstd iproute2 busybox-static)
 # The OS runners' real tools and the repo builders of the sandbox's dnf/pacman containers, the app
 # runners' real tools (composer, gem/bundle, go), and sudo for the least-privilege drill: only the
 # test suite needs them (`--tests`), so the demo stays small.
 if [ "${1:-}" = "--tests" ]; then
   APT_PACKAGES+=(dnf rpm createrepo-c pacman-package-manager makepkg libarchive-tools fakeroot sudo)
-  APT_PACKAGES+=(composer php-cli php-zip unzip ruby ruby-bundler golang-go)
+  APT_PACKAGES+=(composer php-cli php-zip unzip ruby ruby-bundler golang-go flatpak ostree dbus-daemon)
   # runner-docker's integration test starts its own dockerd and registries in a network namespace
   # of their own; the packages' own docker.service must never touch this host's networking.
   APT_PACKAGES+=(docker.io docker-registry docker-compose)

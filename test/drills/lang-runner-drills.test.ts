@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Proc, reportOf, run, sandboxBin, unrotBin } from './sandbox-harness.js';
 
-// The app runners composer, gem and go on the real tools inside CT 106 (Debian 12 with Debian's
-// composer, ruby-bundler and golang-go): a Composer project /opt/php-app, a Bundler project
-// /opt/ruby-app and two `go install`ed binaries in /root/go/bin, all at 1.0 over the sandbox's own
-// sources on 127.0.0.1 (a Composer repository, a gem source, a Go module proxy, each with 1.1
-// pending). One package per ecosystem is excluded by the policy. The CT's health checks are
+// The app runners composer, gem, go and flatpak on the real tools inside CT 106 (Debian 12 with
+// Debian's composer, ruby-bundler, golang-go and flatpak): a Composer project /opt/php-app, a
+// Bundler project /opt/ruby-app, two `go install`ed binaries in /root/go/bin and two flatpak apps in
+// the system installation, all at 1.0 over the sandbox's own sources on 127.0.0.1 (a Composer
+// repository, a gem source, a Go module proxy, an ostree repository made by `flatpak build-export`,
+// each with 1.1 pending). One package per ecosystem is excluded by the policy. One CT, one policy:
+// every `unrot run` updates all four, so flatpak goes through the same steps as the others. The CT's health checks are
 // command probes that run each app. A sandbox of its own (root, ports, unrot lock directory), so it
 // runs beside a developer's sandbox and the other drill files'.
 
@@ -26,8 +28,11 @@ const env: NodeJS.ProcessEnv = {
   UNROT_SANDBOX_COMPOSER_PORT: '8937',
   UNROT_SANDBOX_GEM_PORT: '8938',
   UNROT_SANDBOX_GOPROXY_PORT: '8939',
+  UNROT_SANDBOX_FLATPAK_PORT: '8940',
   // This sandbox is a host of its own: its unrot run lock must not wait on another sandbox's run.
   UNROT_LOCK_DIR: join(ROOT, 'run', 'unrot-locks'),
+  // oclif's data dir (user and linked plugins) of this sandbox's unrot: see linkFlatpakRunner.
+  UNROT_DATA_DIR: join(ROOT, 'unrot-cli-data'),
   UNROT_HOST_TOOL_ENV: 'UNROT_SANDBOX_*',
   PATH: `${sandboxBin}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
 };
@@ -55,7 +60,7 @@ interface Pending {
 }
 
 interface LangTool {
-  runner: 'composer' | 'gem' | 'go';
+  runner: 'composer' | 'gem' | 'go' | 'flatpak';
   /** The package the drills update, and the one the policy excludes (its 1.1 is pending too). */
   demo: string;
   keep: string;
@@ -64,6 +69,8 @@ interface LangTool {
   broken: string;
   /** The installed version, asked from the tool itself inside the CT. */
   installed(name: string): Promise<string | null>;
+  /** How the runner's report names `version` of `name`. */
+  reported(name: string, version: string): string;
   /** What the tool itself lists as newer (name → version), read without changing the project. */
   pending(): Promise<Record<string, string>>;
   /** The health probe that runs this ecosystem's app, and what the broken 1.2 makes it print. */
@@ -95,6 +102,7 @@ const composer: LangTool = {
     for (const m of `${r.stdout}\n${r.stderr}`.matchAll(/- Upgrading (\S+) \(\S+ => (\S+)\)/g)) out[m[1] ?? ''] = m[2] ?? '';
     return out;
   },
+  reported: (_name, version) => version,
   probe: 'php-app',
   app: ['php', '/opt/php-app/app.php'],
   failure: /acme\/demo-lib 1\.2\.0 is broken on purpose/,
@@ -118,6 +126,7 @@ const gem: LangTool = {
     for (const m of r.stdout.matchAll(/^(\S+) \(newest (\S+), installed/gm)) out[m[1] ?? ''] = (m[2] ?? '').replace(/,$/, '');
     return out;
   },
+  reported: (_name, version) => version,
   probe: 'ruby-app',
   app: ['ruby', '/opt/ruby-app/app.rb'],
   failure: /unrot-demo 1\.2\.0 is broken on purpose/,
@@ -147,12 +156,60 @@ const go: LangTool = {
     }
     return out;
   },
+  reported: (_name, version) => version,
   probe: 'go-hello',
   app: ['/root/go/bin/hello'],
   failure: /hello v1\.2\.0 is broken on purpose/,
 };
 
-const TOOLS = [composer, gem, go];
+// flatpak's own view of versions: `flatpak list`'s version column (the deployed app's metainfo)
+// and `remote-ls`'s (the remote's appstream data, as the CT last fetched it). The CT refreshes
+// that data as a host running `flatpak update` would (beforeAll, and pending() itself), so the
+// runner's plan can show versions; without it the plan shows short commits (docs/runners/flatpak.md).
+const FLATPAK = ['flatpak', '--system'];
+const FLATPAK_IDS = { demo: 'org.unrot.Demo', keep: 'org.unrot.Other' };
+/** Read in beforeAll from the CT's flatpak: the arch part of a ref. */
+let flatpakArch = '';
+/** Fetches the remotes' appstream data (a cache under /var/lib/flatpak/appstream; deploys nothing). */
+const refreshFlatpakAppstream = async () => {
+  await inCt([...FLATPAK, 'update', '--appstream']);
+};
+
+const flatpak: LangTool = {
+  runner: 'flatpak',
+  get demo() {
+    return `app/${FLATPAK_IDS.demo}/${flatpakArch}/stable`;
+  },
+  get keep() {
+    return `app/${FLATPAK_IDS.keep}/${flatpakArch}/stable`;
+  },
+  from: '1.0',
+  to: '1.1',
+  broken: '1.2',
+  async installed(ref) {
+    // The deployed version of the ref (--columns=ref prints it without the kind).
+    const out = (await inCt([...FLATPAK, 'list', '--app', '--columns=ref,version'])).stdout;
+    const row = out.split('\n').find((l) => l.split('\t')[0] === ref.replace(/^app\//, ''));
+    return row?.split('\t')[1]?.trim() || null;
+  },
+  reported: (_ref, version) => version,
+  async pending() {
+    // flatpak's own comparison of each deployed commit with the remote's summary (it deploys
+    // nothing), with the version of the remote's freshly fetched appstream data.
+    await refreshFlatpakAppstream();
+    const out: Record<string, string> = {};
+    for (const line of (await inCt([...FLATPAK, 'remote-ls', '--updates', '--columns=ref,version'])).stdout.split('\n')) {
+      const [ref, version] = line.split('\t').map((c) => c.trim());
+      if (ref) out[ref] = version || '(no version)';
+    }
+    return out;
+  },
+  probe: 'flatpak-demo',
+  app: ['flatpak', 'run', FLATPAK_IDS.demo],
+  failure: /org\.unrot\.Demo 1\.2 is broken on purpose/,
+};
+
+const TOOLS = [composer, gem, go, flatpak];
 
 interface HealthResult {
   name: string;
@@ -191,9 +248,11 @@ const report = (p: Proc, code = 0): Report => {
 const ct = (r: Report) => r.containers.find((c) => c.vmid === VMID);
 const runnerOf = (r: Report, tool: LangTool) => ct(r)?.runners.find((x) => x.id === tool.runner);
 
-/** Every file of the two projects and of the binaries' directory (md5). */
+/** Every file of the two projects, of the binaries' directory and of the flatpak deployments (md5). */
 async function appFiles(): Promise<string> {
-  const files = (await inCt(['find', '/opt/php-app', '/opt/ruby-app', '/root/go/bin', '-type', 'f', '-exec', 'md5sum', '{}', '+'])).stdout;
+  // flatpak: the deployed apps and runtime (its repo/ also caches the remotes' summaries, which reading refreshes).
+  const dirs = ['/opt/php-app', '/opt/ruby-app', '/root/go/bin', '/var/lib/flatpak/app', '/var/lib/flatpak/runtime'];
+  const files = (await inCt(['find', ...dirs, '-type', 'f', '-exec', 'md5sum', '{}', '+'])).stdout;
   return files.split('\n').sort().join('\n');
 }
 
@@ -212,6 +271,8 @@ beforeAll(async () => {
   const up = await sandbox('up', '--with', 'lang');
   if (up.code !== 0) throw new Error(`unrot-sandbox up --with lang failed (${up.code}):\n${up.stderr}\n${up.stdout}`);
   timings['sandbox up'] = up.ms;
+  flatpakArch = (await inCt(['flatpak', '--default-arch'])).stdout.trim();
+  await refreshFlatpakAppstream();
   // Load admission (default: no container starts while the 1-min load is above 4 × CPUs) is the
   // safety drills' subject; here it would only make these drills wait on whatever else the machine
   // runs (compiles, other sandboxes). The rest of the generated config stays as `up` wrote it.
@@ -225,7 +286,7 @@ afterAll(async () => {
   console.log(`lang runner drill timings (ms): ${JSON.stringify(timings)}`);
 });
 
-describe('composer, gem and go apps in CT 106', () => {
+describe('composer, gem, go and flatpak apps in CT 106', () => {
   it('the sandbox installed 1.0 of each package with the real tools; each app runs', async () => {
     for (const tool of TOOLS) {
       expect(await tool.installed(tool.demo), tool.runner).toBe(tool.from);
@@ -234,14 +295,16 @@ describe('composer, gem and go apps in CT 106', () => {
     expect(await appOutput(composer)).toBe('acme/demo-lib 1.0.0\nacme/other-lib 1.0.0\n');
     expect(await appOutput(gem)).toBe('unrot-demo 1.0.0\nunrot-pinned 1.0.0\n');
     expect(await appOutput(go)).toBe('hello v1.0.0\n');
+    expect(await appOutput(flatpak)).toBe('org.unrot.Demo 1.0\n');
     const st = JSON.parse((await sandbox('status', '--json')).stdout) as {
       servers: Array<{ name: string; running: boolean; port?: number }>;
       containers: Array<{ vmid: number; state: string; tags: string; versions: Record<string, string | null> }>;
     };
-    expect(st.servers.filter((s) => ['composer', 'gem', 'goproxy'].includes(s.name))).toEqual([
+    expect(st.servers.filter((s) => ['composer', 'gem', 'goproxy', 'flatpak'].includes(s.name))).toEqual([
       expect.objectContaining({ name: 'composer', running: true, port: 8937 }),
       expect.objectContaining({ name: 'gem', running: true, port: 8938 }),
       expect.objectContaining({ name: 'goproxy', running: true, port: 8939 }),
+      expect.objectContaining({ name: 'flatpak', running: true, port: 8940 }),
     ]);
     expect(st.containers).toEqual([
       expect.objectContaining({
@@ -255,6 +318,9 @@ describe('composer, gem and go apps in CT 106', () => {
           'unrot-pinned': '1.0.0',
           'example.test/hello': 'v1.0.0',
           'example.test/stay/cmd/stay': 'v1.0.0',
+          // flatpak list's version column: the app's metainfo.
+          'org.unrot.Demo': '1.0',
+          'org.unrot.Other': '1.0',
         },
       }),
     ]);
@@ -275,7 +341,7 @@ describe('composer, gem and go apps in CT 106', () => {
       expect(
         r?.updates.map((u) => ({ name: u.name, from: u.from, to: u.to })),
         tool.runner,
-      ).toEqual([{ name: tool.demo, from: tool.from, to: tool.to }]);
+      ).toEqual([{ name: tool.demo, from: tool.reported(tool.demo, tool.from), to: tool.reported(tool.demo, tool.to) }]);
       expect(r?.withheld.find((w) => w.name === tool.keep)?.reason, tool.runner).toMatch(/excluded by policy/);
       expect(r?.plan.length, tool.runner).toBeGreaterThan(0);
       for (const step of r?.plan ?? []) {
@@ -295,7 +361,9 @@ describe('composer, gem and go apps in CT 106', () => {
     expect(ct(done)).toMatchObject({ outcome: 'updated', backup: { kind: 'snapshot' } });
     for (const tool of TOOLS) {
       const changed = runnerOf(done, tool)?.changed ?? [];
-      expect(changed, tool.runner).toContainEqual(expect.objectContaining({ name: tool.demo, from: tool.from, to: tool.to }));
+      expect(changed, tool.runner).toContainEqual(
+        expect.objectContaining({ name: tool.demo, from: tool.reported(tool.demo, tool.from), to: tool.reported(tool.demo, tool.to) }),
+      );
       expect(changed.map((u) => u.name)).not.toContain(tool.keep);
       // Verified with the tools' own view inside the CT, not only the report.
       expect(await tool.installed(tool.demo), tool.runner).toBe(tool.to);
@@ -311,6 +379,7 @@ describe('composer, gem and go apps in CT 106', () => {
     expect(await appOutput(composer)).toBe('acme/demo-lib 1.1.0\nacme/other-lib 1.0.0\n');
     expect(await appOutput(gem)).toBe('unrot-demo 1.1.0\nunrot-pinned 1.0.0\n');
     expect(await appOutput(go)).toBe('hello v1.1.0\n');
+    expect(await appOutput(flatpak)).toBe('org.unrot.Demo 1.1\n');
   });
 
   it('a second run is nothing-to-do and takes no snapshot', async () => {
@@ -345,7 +414,7 @@ describe('composer, gem and go apps in CT 106', () => {
     for (const tool of TOOLS) {
       // The update itself went through (1.1 → 1.2); the app's probe caught the breakage, in the app's own words.
       expect(runnerOf(failed, tool)?.changed, tool.runner).toContainEqual(
-        expect.objectContaining({ name: tool.demo, from: tool.to, to: tool.broken }),
+        expect.objectContaining({ name: tool.demo, from: tool.reported(tool.demo, tool.to), to: tool.reported(tool.demo, tool.broken) }),
       );
       const h = c?.health?.find((x) => x.name === tool.probe);
       expect(h, tool.runner).toMatchObject({
@@ -366,6 +435,7 @@ describe('composer, gem and go apps in CT 106', () => {
     expect(await appOutput(composer)).toBe('acme/demo-lib 1.1.0\nacme/other-lib 1.0.0\n');
     expect(await appOutput(gem)).toBe('unrot-demo 1.1.0\nunrot-pinned 1.0.0\n');
     expect(await appOutput(go)).toBe('hello v1.1.0\n');
+    expect(await appOutput(flatpak)).toBe('org.unrot.Demo 1.1\n');
     expect(await ownSnapshots()).toContain(c?.backup?.name ?? '(none)');
     // Byte for byte what it was before the run: the whole rootfs came back from the snapshot.
     expect(await appFiles()).toEqual(before);

@@ -36,11 +36,19 @@ function argvPaths(schema: TSchema, path = ''): string[] {
 describe('command_allowlist covers every argv a policy can introduce', () => {
   it('the policy schemas hold argv only where validateCommandAllowlist looks (hooks, restart start commands)', () => {
     expect(argvPaths(GlobalPolicySchema).sort()).toEqual([
+      'defaults.on_failure[].argv',
+      'defaults.on_rollback[].argv',
       'defaults.post_update[].argv',
       'defaults.pre_update[].argv',
       'defaults.restart.processes[].start',
     ]);
-    expect(argvPaths(ContainerPolicySchema).sort()).toEqual(['post_update[].argv', 'pre_update[].argv', 'restart.processes[].start']);
+    expect(argvPaths(ContainerPolicySchema).sort()).toEqual([
+      'on_failure[].argv',
+      'on_rollback[].argv',
+      'post_update[].argv',
+      'pre_update[].argv',
+      'restart.processes[].start',
+    ]);
   });
 
   it('every bundled runner and probe whose options carry an argv declares its commands', async () => {

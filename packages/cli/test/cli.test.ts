@@ -59,7 +59,8 @@ describe('unrot CLI', () => {
     ['YAML syntax error', 'max_concurrency: [1\n', {}, /global\.yml:\d+:\d+/],
     ['unknown key', 'max_concurency: 2\n', {}, /global\.yml:1:1 max_concurency: unknown key/],
     ['wrong type', 'max_concurrency: two\n', {}, /global\.yml:1:\d+ max_concurrency: .*expected an integer/],
-    ['bad CTID file name', '{}\n', { 'abc.yml': 'enabled: true\n' }, /containers\/abc\.yml/],
+    ['bad CTID file name', '{}\n', { '10l.yml': 'enabled: true\n' }, /containers\/10l\.yml: '10l\.yml' is not named after a container ID/],
+    ['group file without selectors', '{}\n', { 'abc.yml': 'enabled: true\n' }, /containers\/abc\.yml:1:1 selectors: .*needs selectors:/],
     [
       'unknown runner',
       '{}\n',

@@ -53,3 +53,18 @@ describe('the pre-flight wait line', () => {
     expect(formatSeconds(185_000)).toBe('3 min 5 s');
   });
 });
+
+describe('the fleet-cap wait line', () => {
+  it('names the cap and the step the container waited before', () => {
+    const report = withWait(0);
+    const ct = report.containers[0] as ContainerReport;
+    (ct as { capWaits?: ContainerReport['capWaits'] }).capWaits = [
+      { caps: ['runner:npm'], step: 'backup', waitedMs: 4200 },
+      { caps: ['storage:local-lvm'], step: 'backup', waitedMs: 20 },
+    ];
+    const text = formatReport(report);
+    expect(text).toContain('waited 4.2 s for its turn (concurrency cap runner:npm) before backup');
+    // Under 0.1 s is no wait worth a line.
+    expect(text).not.toContain('storage:local-lvm');
+  });
+});

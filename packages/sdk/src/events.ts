@@ -50,7 +50,9 @@ export type SkipReason =
   /** staged rollout: this container's wave already finished in the current rollout */
   | 'rollout-wave-done'
   /** staged rollout: no wave selects this container */
-  | 'not-in-rollout';
+  | 'not-in-rollout'
+  /** a pre_update hook vetoed the update (exit 75); the detail is the hook's last output line */
+  | 'vetoed';
 
 /** Every event the engine emits, with its payload. Subscribe through the engine's typed emitter. */
 export interface LifecycleEvents {

@@ -19,6 +19,13 @@ export interface RunnerContext<O = unknown> {
   container: ContainerInfo;
   /** Package names or `*` globs never to update (global plus per-container). */
   exclusions: readonly string[];
+  /**
+   * SDK 1.2, staged rollouts: true when the updates handed to plan are held to versions another
+   * container proved (a wave after the canary). plan must then install exactly each update's `to`
+   * (apt `name=version`), never "the newest", so a version published between check and apply
+   * cannot slip in. Set only for a runner that declares `pinsVersions`; absent otherwise.
+   */
+  exactVersions?: boolean;
 }
 
 /** A command a runner's options name (custom steps): the engine checks its binary against the global allowlist at validation time. */
@@ -97,6 +104,12 @@ export interface Runner<S extends TSchema = TSchema> {
    * or the update is rolled back. A failure is only logged as a warning: the update stays.
    */
   afterVerify?(ctx: RunnerContext<Static<S>>, applied: { changed: readonly Update[] }): Promise<void>;
+  /**
+   * Optional (SDK 1.2): true when plan honours `ctx.exactVersions`: with it, every step's argv
+   * names each update it carries at exactly its `to`. The contract kit checks it. A runner without
+   * it is still held to the canary's versions at check, but installs what its plan names.
+   */
+  pinsVersions?: boolean;
 }
 
 /** Identity function that types a runner's options from its schema. */

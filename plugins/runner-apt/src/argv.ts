@@ -69,6 +69,20 @@ export const installArgv = (o: AptOptions, names: readonly string[]): string[] =
   ...names,
 ];
 
+/**
+ * Staged rollout (ctx.exactVersions): each package at exactly the version check found, `name=version`.
+ * `--only-upgrade` when every one is installed already; mode full-upgrade may also install new
+ * dependencies, which are then named too (a plain `install` of them at their version).
+ */
+export const installExactArgv = (o: AptOptions, pins: readonly string[], onlyUpgrade: boolean): string[] => [
+  ...APPLY_PREFIX(o),
+  ...recommends(o),
+  ...(o.mode === 'upgrade' ? ['--no-remove'] : []),
+  'install',
+  ...(onlyUpgrade ? ['--only-upgrade'] : []),
+  ...pins,
+];
+
 /** The whole-system upgrade exactly as check simulated it; names no package, so marks no package manual. */
 export const upgradeArgv = (o: AptOptions): string[] => [...APPLY_PREFIX(o), o.mode === 'full-upgrade' ? 'dist-upgrade' : 'upgrade'];
 

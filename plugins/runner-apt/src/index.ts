@@ -15,6 +15,8 @@ export const runner = defineRunner({
   optionsSchema: AptOptionsSchema,
   // Constant scripts, arguments as positional parameters: detect + sources in one exec, update + simulate in another.
   scripts: [DISCOVERY_SCRIPT, REFRESH_AND_SIMULATE_SCRIPT],
+  // With ctx.exactVersions (a wave held to the canary) plan installs `name=version` (plan.ts).
+  pinsVersions: true,
   async detect(ctx) {
     // One exec reads what detect and the network pre-flight need (discovery.ts); sources() takes it over.
     const found = await discover(ctx);

@@ -18,6 +18,25 @@ export function assertDebianPackageName(name: string, context: string): string {
   return name;
 }
 
+/** Debian policy §5.6.12 version: [epoch:]upstream[-revision], upstream starting with a digit. */
+const DEBIAN_VERSION = /^(?:[0-9]+:)?[0-9][A-Za-z0-9.+~:-]*$/;
+
+/** A version parsed from apt output, checked before it is put into `name=version` in argv. */
+export function assertDebianVersion(name: string, version: string, context: string): string {
+  if (!DEBIAN_VERSION.test(version) || version.length > 256) {
+    throw new UnrotError(
+      'E_RUNNER_UNSAFE_NAME',
+      `apt printed a version of ${name} that is not a Debian version: ${JSON.stringify(version)}`,
+      {
+        name,
+        version,
+        context,
+      },
+    );
+  }
+  return version;
+}
+
 /** `libc6:amd64` → `libc6`; dpkg-query prints names without the architecture. */
 export function baseName(name: string): string {
   const colon = name.indexOf(':');

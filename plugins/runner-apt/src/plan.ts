@@ -1,6 +1,6 @@
 import type { CheckResult, PlanStep, RunnerContext } from '@unrot/sdk';
-import { installArgv, upgradeArgv } from './argv.js';
-import { assertDebianPackageName, exclusionInTheWay } from './names.js';
+import { installArgv, installExactArgv, upgradeArgv } from './argv.js';
+import { assertDebianPackageName, assertDebianVersion, exclusionInTheWay } from './names.js';
 import type { AptOptions } from './options.js';
 
 /**
@@ -18,6 +18,21 @@ export function planApt(ctx: RunnerContext<AptOptions>, check: CheckResult): Pla
   for (const u of check.updates) assertDebianPackageName(u.name, 'plan');
   const o = ctx.options;
   const timeoutMs = (o.lock_timeout_s + 3600) * 1000;
+  if (ctx.exactVersions) {
+    // Held to the canary's versions: `apt-get upgrade` would take whatever the mirror offers at
+    // apply time (and packages the engine withheld); naming name=version installs only those.
+    const pins = check.updates.map((u) => `${u.name}=${assertDebianVersion(u.name, u.to, 'plan')}`);
+    const onlyUpgrade = check.updates.every((u) => u.from !== null);
+    return [
+      {
+        id: 'apt-install-exact',
+        title: `apt-get install ${onlyUpgrade ? '--only-upgrade ' : ''}(${pins.length} packages at the versions checked)`,
+        argv: installExactArgv(o, pins, onlyUpgrade),
+        timeoutMs,
+        updates: check.updates,
+      },
+    ];
+  }
   if (!exclusionInTheWay(check.withheld, ctx.exclusions)) {
     const verb = o.mode === 'full-upgrade' ? 'dist-upgrade' : 'upgrade';
     return [

@@ -172,6 +172,48 @@ describe('apt runner on real recordings', () => {
     expect(steps[0]?.argv.slice(-3)).toEqual(['install', '--only-upgrade', 'apt']);
   });
 
+  it('held to the canary (ctx.exactVersions): installs each package at exactly the checked version, name=version', async () => {
+    const s = scenario('updates pending (mode upgrade), applied');
+    const { ctx } = context(s.recordings);
+    const checked = await runner.check(ctx);
+    const steps = await runner.plan({ ...ctx, exactVersions: true }, checked);
+    expect(steps).toHaveLength(1);
+    expect(steps[0]?.id).toBe('apt-install-exact');
+    expect(steps[0]?.argv.slice(0, PREFIX.length + 4)).toEqual([
+      ...PREFIX,
+      '--no-install-recommends',
+      '--no-remove',
+      'install',
+      '--only-upgrade',
+    ]);
+    expect(namesIn(steps[0]?.argv ?? [])).toEqual(checked.updates.map((u) => `${u.name}=${u.to}`));
+    expect(steps[0]?.updates).toEqual(checked.updates);
+    expect(runner.pinsVersions).toBe(true);
+  });
+
+  it('exactVersions in mode full-upgrade: a new dependency is named at its version too (install, not --only-upgrade), and may remove', async () => {
+    const { ctx } = context([], { options: { mode: 'full-upgrade', lock_timeout_s: 5 }, exclusions: [] });
+    const check: CheckResult = {
+      updates: [
+        { name: 'libc6:amd64', from: '2.36-9+deb12u7', to: '2.36-9+deb12u9' },
+        { name: 'libnew1', from: null, to: '1:2.0~rc1-3' },
+      ],
+      withheld: [],
+    };
+    const steps = await runner.plan({ ...ctx, exactVersions: true }, check);
+    expect(steps[0]?.argv).not.toContain('--no-remove');
+    expect(steps[0]?.argv).not.toContain('--only-upgrade');
+    expect(steps[0]?.argv.slice(-3)).toEqual(['install', 'libc6:amd64=2.36-9+deb12u9', 'libnew1=1:2.0~rc1-3']);
+  });
+
+  it('exactVersions: a version that is not a Debian version never reaches argv (coded error)', async () => {
+    const { ctx } = context([]);
+    for (const to of ['1.0 ; reboot', '$(reboot)', '-o=APT::x', '', 'abc', `1.${'0'.repeat(300)}`]) {
+      const check: CheckResult = { updates: [{ name: 'curl', from: '7.88.1-10', to: to || 'x y' }], withheld: [] };
+      expect(await codeOf(runner.plan({ ...ctx, exactVersions: true }, check)), to).toBe('E_RUNNER_UNSAFE_NAME');
+    }
+  });
+
   it('an excluded package that apt keeps back anyway is withheld once and nothing is planned', async () => {
     const s = scenario('kept back in mode upgrade');
     const { exec, ctx } = context(s.recordings, { exclusions: ['unrot-demo-*'] });

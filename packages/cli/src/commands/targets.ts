@@ -20,7 +20,9 @@ export default class Targets extends BaseCommand {
       ]);
       const prepared = await prepare(flags.config, this.pluginRoots());
       const spec = await configuredHostSpec(prepared.config, { secrets: prepared.notifications?.secrets });
-      const { decisions } = await resolveFleet(prepared, selection, await hostFromSpec(spec));
+      const { decisions, unmatchedGroups } = await resolveFleet(prepared, selection, await hostFromSpec(spec));
+      // A group file whose selectors match nobody is likely a typo in a tag or glob: said, not fatal.
+      for (const file of unmatchedGroups) this.logToStderr(`warning: group file ${file} matches no container (check its selectors)`);
       this.log(flags.json ? JSON.stringify(decisions, null, 2) : formatTargets(decisions));
     } catch (error) {
       this.fail(error, flags.json);

@@ -14,11 +14,16 @@ export default class Validate extends BaseCommand {
         configDir: config.dir,
         globalFile: config.globalFile,
         containerFiles: [...config.containers.values()].map((c) => c.file),
+        // Which containers a group file applies to needs the container list: `unrot targets` shows it.
+        groupFiles: config.groups.map((g) => ({ file: g.file, selectors: g.selectors })),
         runners: [...runners.values()].map((r) => ({ id: r.id, kind: r.kind, plugin: `${r.plugin.name}@${r.plugin.version}` })),
       };
       if (flags.json) this.log(JSON.stringify(summary, null, 2));
       else {
-        this.log(`${config.dir}: valid (${summary.containerFiles.length} container file${summary.containerFiles.length === 1 ? '' : 's'})`);
+        const groups = summary.groupFiles.length;
+        this.log(
+          `${config.dir}: valid (${summary.containerFiles.length} container file${summary.containerFiles.length === 1 ? '' : 's'}${groups > 0 ? `, ${groups} group file${groups === 1 ? '' : 's'}: see \`unrot targets\` for the containers each applies to` : ''})`,
+        );
         this.log(`runners installed: ${summary.runners.map((r) => `${r.id} (${r.plugin})`).join(', ') || 'none'}`);
       }
     } catch (error) {

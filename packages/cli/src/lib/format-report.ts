@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { ContainerReport, RunReport, TargetDecision } from '@unrot/engine';
 import { terminalField } from '@unrot/engine/terminal-text';
 import { formatArgv } from './shell-quote.js';
@@ -45,7 +46,7 @@ function formatContainer(c: ContainerReport, dryRun: boolean): string[] {
   const hook = (label: string, h: NonNullable<ContainerReport['hooks']>['preUpdate'][number]) =>
     h.planned || h.exitCode === undefined
       ? `  ${label}${h.planned ? '' : ' (not run)'}: ${formatArgv(h.hostArgv)}`
-      : `  ${label} ran: ${formatArgv(h.hostArgv)} → exit ${h.exitCode}`;
+      : `  ${label} ran${h.where === 'host' ? ' on the host' : ''}: ${formatArgv(h.hostArgv)} → exit ${h.exitCode}${h.vetoed ? ' (veto)' : ''}${h.warning ? ` (warning: ${h.warning})` : ''}`;
   for (const h of c.hooks?.preUpdate ?? []) lines.push(hook('pre_update', h));
   for (const r of c.runners) {
     if (!r.applicable) {
@@ -65,10 +66,18 @@ function formatContainer(c: ContainerReport, dryRun: boolean): string[] {
     for (const w of r.withheld) lines.push(`    withheld ${w.name}: ${w.reason}`);
     for (const p of r.plan) lines.push(`    ${dryRun ? 'would run' : 'ran'}: ${formatArgv(p.hostArgv)}`);
   }
+  if (c.guardedPaths) lines.push(...formatGuardedPaths(c.guardedPaths));
   for (const h of c.hooks?.postUpdate ?? []) lines.push(hook('post_update', h));
+  for (const h of c.hooks?.onRollback ?? []) lines.push(hook('on_rollback', h));
+  for (const h of c.hooks?.onFailure ?? []) lines.push(hook('on_failure', h));
   // Under a tenth of a second is no wait worth a line ("waited 0 s" said nothing).
   if (c.preflight?.waitedMs && c.preflight.waitedMs >= 100)
     lines.push(`  waited ${formatSeconds(c.preflight.waitedMs)} for host load / backup storage before starting`);
+  // Fleet caps (global concurrency:): a turn waited for, never a failure.
+  for (const w of c.capWaits ?? []) {
+    if (w.waitedMs >= 100)
+      lines.push(`  waited ${formatSeconds(w.waitedMs)} for its turn (concurrency cap ${w.caps.join(', ')}) before ${w.step}`);
+  }
   for (const src of c.preflight?.sources ?? []) {
     if (src.result !== 'ok') lines.push(`  source ${src.host}:${src.port} (${src.runner}): ${src.result} — ${src.detail}`);
   }
@@ -100,6 +109,15 @@ function formatContainer(c: ContainerReport, dryRun: boolean): string[] {
   return lines;
 }
 
+/** Policy `exclusions.paths`: in a plan the paths guarded; after a run each one's state before and after apply. */
+function formatGuardedPaths(g: NonNullable<ContainerReport['guardedPaths']>): string[] {
+  if (g.planned) return [`  guarded (exclusions.paths, hashed before and after apply): ${g.paths.map((p) => p.path).join(', ')}`];
+  return g.paths.map((p) => {
+    if (p.after === undefined) return `  guarded ${p.path}: ${p.before ?? 'not read'} (not read after apply)`;
+    return p.after === p.before ? `  guarded ${p.path}: unchanged` : `  guarded ${p.path}: CHANGED ${p.before ?? '?'} → ${p.after}`;
+  });
+}
+
 /** Policy `restart`: in a plan every command it would run (host argv), after a run what came back. */
 function formatRestart(r: NonNullable<ContainerReport['restart']>): string[] {
   const lines: string[] = [];
@@ -107,6 +125,7 @@ function formatRestart(r: NonNullable<ContainerReport['restart']>): string[] {
   for (const u of r.units) {
     lines.push(r.planned ? `  then restart: ${formatArgv(u.hostArgv)}` : `  restarted ${u.unit}: ${u.state ?? 'not run'}`);
   }
+  for (const unit of r.excluded ?? []) lines.push(`  ${unit}: not restarted: excluded (exclusions.services)`);
   for (const p of r.processes ?? []) {
     if (r.planned) {
       lines.push(
@@ -160,6 +179,7 @@ export function formatReport(report: RunReport): string {
   const mode = report.dryRun ? 'plan (dry-run: nothing was changed)' : 'run';
   const out = [`unrot ${mode} ${report.runId} on node ${report.host.node}`, ''];
   if (report.rollout) out.push(...formatRollout(report.rollout), '');
+  if (report.groups?.length) out.push(...formatGroups(report.groups), '');
   for (const c of report.containers) out.push(...formatContainer(c, report.dryRun), '');
   const parts = report.dryRun
     ? [`${s.planned} with updates`, `${s.nothingToDo} up to date`, `${s.skipped} skipped`, `${s.failed} failed`]
@@ -185,9 +205,20 @@ export function formatReport(report: RunReport): string {
   return joinLines(out);
 }
 
+/** Which group files (containers/<name>.yml) applied to which containers; one matching nothing is a warning. */
+export function formatGroups(groups: NonNullable<RunReport['groups']>): string[] {
+  return [
+    'group files:',
+    ...groups.map((g) =>
+      g.vmids.length > 0 ? `  ${g.file}: CT ${g.vmids.join(', ')}` : `  ${g.file}: matches no container (warning: check its selectors)`,
+    ),
+  ];
+}
+
 export function formatTargets(decisions: readonly TargetDecision[]): string {
-  const rows = decisions.map((d) =>
-    `${String(d.vmid).padEnd(10)} ${(d.selected ? 'selected' : 'skipped').padEnd(9)} ${terminalField(d.name).padEnd(20)} ${d.selected ? '' : `${d.reason}${d.detail ? ` (${d.detail})` : ''}`}`.trimEnd(),
-  );
+  const rows = decisions.map((d) => {
+    const groups = d.groupFiles?.length ? ` [group files: ${d.groupFiles.map((f) => basename(f)).join(', ')}]` : '';
+    return `${String(d.vmid).padEnd(10)} ${(d.selected ? 'selected' : 'skipped').padEnd(9)} ${terminalField(d.name).padEnd(20)} ${d.selected ? '' : `${d.reason}${d.detail ? ` (${d.detail})` : ''}`}${groups}`.trimEnd();
+  });
   return joinLines([`${'VMID'.padEnd(10)} ${'DECISION'.padEnd(9)} ${'NAME'.padEnd(20)} REASON`, ...rows]);
 }

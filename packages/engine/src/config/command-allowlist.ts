@@ -1,6 +1,7 @@
 import { COMMAND_NAME_PATTERN, type DeclaredCommand } from '@unrot/sdk';
 import type { HookCommand, RestartPolicy } from '../policy/index.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
+import { containerLevelFiles } from './group-files.js';
 import { formatPath, type KeyPath } from './key-path.js';
 import type { LoadedConfig } from './load-config.js';
 import { type RunnerCatalog, withOptionDefaults } from './runner-options.js';
@@ -16,18 +17,29 @@ export function isAllowed(argv0: string, allowlist: readonly string[]): boolean 
   return allowlist.includes(argv0);
 }
 
+const HOOK_KEYS = ['pre_update', 'post_update', 'on_rollback', 'on_failure'] as const;
+type HookKey = (typeof HOOK_KEYS)[number];
+
+function hookLists(policy: Partial<Record<HookKey, HookCommand[] | undefined>>): Partial<Record<HookKey, HookCommand[]>> {
+  const lists: Partial<Record<HookKey, HookCommand[]>> = {};
+  for (const key of HOOK_KEYS) {
+    const list = policy[key];
+    if (list) lists[key] = list;
+  }
+  return lists;
+}
+
 interface Block {
   file: string;
   prefix: KeyPath;
   runners?: Record<string, unknown>;
-  preUpdate?: HookCommand[];
-  postUpdate?: HookCommand[];
+  hooks: Partial<Record<HookKey, HookCommand[]>>;
   restart?: RestartPolicy;
   optOut: boolean;
 }
 
 /**
- * Every command a policy names (pre_update/post_update hooks, restart.processes[].start, and custom
+ * Every command a policy names (pre_update/post_update/on_rollback/on_failure hooks, restart.processes[].start, and custom
  * runner commands via the runner's declaredCommands; cmd health probes are checked by
  * validateHealthPolicy with allowlistProblems) must run a binary on global.yml's command_allowlist, unless
  * the policy says allow_unlisted_commands: true. Problems name the file, line and binary.
@@ -41,19 +53,17 @@ export function validateCommandAllowlist(config: LoadedConfig, runners: RunnerCa
       file: config.globalFile,
       prefix: ['defaults'],
       ...(defaults.runners ? { runners: defaults.runners } : {}),
-      ...(defaults.pre_update ? { preUpdate: defaults.pre_update } : {}),
-      ...(defaults.post_update ? { postUpdate: defaults.post_update } : {}),
+      hooks: hookLists(defaults),
       ...(defaults.restart ? { restart: defaults.restart } : {}),
       optOut: defaults.allow_unlisted_commands === true,
     });
   }
-  for (const { file, policy } of config.containers.values()) {
+  for (const { file, policy } of containerLevelFiles(config)) {
     blocks.push({
       file,
       prefix: [],
       ...(policy.runners ? { runners: policy.runners } : {}),
-      ...(policy.pre_update ? { preUpdate: policy.pre_update } : {}),
-      ...(policy.post_update ? { postUpdate: policy.post_update } : {}),
+      hooks: hookLists(policy),
       ...(policy.restart ? { restart: policy.restart } : {}),
       optOut: (policy.allow_unlisted_commands ?? defaults.allow_unlisted_commands) === true,
     });
@@ -62,10 +72,14 @@ export function validateCommandAllowlist(config: LoadedConfig, runners: RunnerCa
   const problems: ConfigProblem[] = [];
   for (const block of blocks) {
     const commands: Array<{ argv: readonly string[]; path: KeyPath }> = [];
-    for (const key of ['pre_update', 'post_update'] as const) {
-      const list = key === 'pre_update' ? block.preUpdate : block.postUpdate;
-      for (const [i, hook] of (list ?? []).entries()) commands.push({ argv: hook.argv, path: [...block.prefix, key, i, 'argv'] });
+    // A `where: host` hook runs as root on the Proxmox host: allow_unlisted_commands never opens that.
+    const hostHooks: Array<{ argv: readonly string[]; path: KeyPath }> = [];
+    for (const key of HOOK_KEYS) {
+      for (const [i, hook] of (block.hooks[key] ?? []).entries()) {
+        (hook.where === 'host' ? hostHooks : commands).push({ argv: hook.argv, path: [...block.prefix, key, i, 'argv'] });
+      }
     }
+    problems.push(...allowlistProblems(config, block.file, hostHooks, false));
     // A process restart's `start` command is written by the admin and runs as root, like a hook.
     for (const [i, proc] of (block.restart?.processes ?? []).entries()) {
       if (proc.start) commands.push({ argv: proc.start, path: [...block.prefix, 'restart', 'processes', i, 'start'] });
@@ -89,7 +103,7 @@ export function validateCommandAllowlist(config: LoadedConfig, runners: RunnerCa
 export function allowsUnlisted(config: LoadedConfig, file: string): boolean {
   const defaults = config.global.defaults?.allow_unlisted_commands;
   if (file === config.globalFile) return defaults === true;
-  const policy = [...config.containers.values()].find((c) => c.file === file)?.policy;
+  const policy = containerLevelFiles(config).find((c) => c.file === file)?.policy;
   return (policy?.allow_unlisted_commands ?? defaults) === true;
 }
 

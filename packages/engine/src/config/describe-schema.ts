@@ -1,5 +1,12 @@
 import { Kind, type TSchema } from '@sinclair/typebox';
-import { GlobalPolicySchema, PackagePatternSchema, RUNNER_ID_PATTERN, TargetsSchema } from '../policy/index.js';
+import {
+  EXCLUDED_PATH_PATTERN,
+  GlobalPolicySchema,
+  PackagePatternSchema,
+  RUNNER_ID_PATTERN,
+  STORAGE_ID_PATTERN,
+  TargetsSchema,
+} from '../policy/index.js';
 
 /** Patterns are unreadable in an error message; say in words what they allow. */
 const PATTERN_HINTS: Record<string, string> = {
@@ -8,6 +15,9 @@ const PATTERN_HINTS: Record<string, string> = {
   [GlobalPolicySchema.properties.node.pattern as string]: 'a host name: letters, digits, . and -',
   [GlobalPolicySchema.properties.state_dir.pattern as string]: 'an absolute path, starting with /',
   [RUNNER_ID_PATTERN]: 'a runner id: lowercase letters, digits and -, starting with a letter',
+  [STORAGE_ID_PATTERN]: 'a Proxmox storage id: letters, digits and _ . - only, starting with a letter',
+  [EXCLUDED_PATH_PATTERN]:
+    'an absolute path (starting with /) without .. segments, control characters (newline, NUL) or glob characters (* ? [ ])',
 };
 
 export function patternHint(pattern: string): string | undefined {
@@ -57,6 +67,7 @@ export function describeSchema(s: TSchema): string {
     case 'Array':
       return `a list, each ${describeSchema(s['items'] as TSchema)}`;
     case 'Object':
+    case 'Record':
       return 'a mapping';
     case 'Null':
       return 'nothing (null)';

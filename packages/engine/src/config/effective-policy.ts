@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { resolveRestart, type TaskRestart } from '../health/restart-policy.js';
+import { excludeServices, resolveRestart, type TaskRestart } from '../health/restart-policy.js';
 import {
   type GlobalPolicy,
   type HealthCheck,
@@ -8,6 +8,8 @@ import {
   type RestartPolicy,
   resolveHealthCheck,
 } from '../policy/index.js';
+import { ConfigError } from './config-error.js';
+import { combineGroups, groupConflicts, layerPolicy, matchingGroups } from './group-files.js';
 import type { LoadedConfig } from './load-config.js';
 import { catalogOf, DEFAULT_OS_RUNNER, type RunnerCatalog, withOptionDefaults } from './runner-options.js';
 
@@ -52,10 +54,16 @@ export interface EffectivePolicy {
   /** undefined when osRunner is 'none' */
   osRunnerOptions: unknown;
   exclusions: string[];
+  /** `exclusions.paths`: global plus the container's; hashed before and after apply. */
+  guardedPaths: string[];
+  /** `exclusions.services`: global plus the container's; never restarted (taken out of `restart.units`). */
+  excludedServices: string[];
   timeoutsMs: Record<StepName, number>;
   retries: number;
-  /** false when the container has no containers/<CTID>.yml and runs on global defaults alone */
+  /** false when the container has no containers/<CTID>.yml (it may still get group files) */
   hasFile: boolean;
+  /** The group files (containers/<name>.yml) whose selectors match it, in file-name order; [] when none. */
+  groupFiles: string[];
   backup: EffectiveBackup;
   rollback: EffectiveRollback;
   /** 'low' containers may also run in the daily quick pass (maintenance.quick_pass). */
@@ -64,17 +72,28 @@ export interface EffectivePolicy {
   healthChecks: Array<HealthCheck & { name: string }>;
   /** undefined when the policy names nothing to restart */
   restart?: EffectiveRestart;
-  /** pre_update / post_update hooks (each list: the container's replaces the defaults'); undefined when both are empty */
-  hooks?: { preUpdate: HookCommand[]; postUpdate: HookCommand[] };
+  /**
+   * pre_update / post_update / on_rollback / on_failure hooks (each list: the container's replaces
+   * the defaults'); undefined when all are empty. `hostAllowlist`: command_allowlist, which every
+   * `where: host` hook must be on (checked again before it runs).
+   */
+  hooks?: {
+    preUpdate: HookCommand[];
+    postUpdate: HookCommand[];
+    onRollback: HookCommand[];
+    onFailure: HookCommand[];
+    hostAllowlist: string[];
+  };
 }
 
 /** Units, processes and compose projects with defaults filled in (health/restart-policy.ts). */
 export type EffectiveRestart = TaskRestart;
 
 /**
- * The policy one container runs with. Merge rules (defaults → container file):
+ * The policy one container runs with. Merge rules (defaults → group files → container file; the
+ * group layer is built by config/group-files.ts and then read here like the container file):
  * scalars (enabled, retries, each timeout, runners.os) — the container's value wins;
- * exclusions — global `exclusions.packages` plus the container's, never replaced;
+ * exclusions — global `exclusions.packages` (and `.paths`, `.services`) plus the container's, never replaced;
  * runner options — per runner id, the container's block replaces the defaults' block as a whole;
  * app runners — those in `defaults.runners` plus those in the container file.
  * Plugin option defaults are applied when the config went through validateRunnerOptions
@@ -87,7 +106,10 @@ export function effectivePolicy(
 ): EffectivePolicy {
   const defaults = config.global.defaults ?? {};
   const entry = config.containers.get(vmid);
-  const own = entry?.policy ?? {};
+  const groups = matchingGroups(config, vmid);
+  const conflicts = groupConflicts(config, vmid, groups);
+  if (conflicts.length > 0) throw new ConfigError(conflicts);
+  const own = groups.length > 0 ? layerPolicy(combineGroups(groups), entry?.policy ?? {}) : (entry?.policy ?? {});
   const defaultRunners: Record<string, unknown> = defaults.runners ?? {};
   const ownRunners: Record<string, unknown> = own.runners ?? {};
 
@@ -99,6 +121,9 @@ export function effectivePolicy(
     (id) => id !== 'os' && id !== osRunner && catalog?.get(id)?.kind !== 'os',
   );
 
+  const excluded = (key: 'packages' | 'paths' | 'services'): string[] => [
+    ...new Set([...(config.global.exclusions?.[key] ?? []), ...(own.exclusions?.[key] ?? [])]),
+  ];
   const timeouts = {} as Record<StepName, number>;
   for (const step of Object.keys(CONFIG_DEFAULTS.timeouts) as StepName[]) {
     timeouts[step] = (own.timeouts?.[step] ?? defaults.timeouts?.[step] ?? CONFIG_DEFAULTS.timeouts[step]) * 1000;
@@ -110,10 +135,13 @@ export function effectivePolicy(
     osRunner,
     appRunners: appIds.map((id) => ({ id, options: optionsFor(id) })),
     osRunnerOptions: osRunner === 'none' ? undefined : optionsFor(osRunner),
-    exclusions: [...new Set([...(config.global.exclusions?.packages ?? []), ...(own.exclusions?.packages ?? [])])],
+    exclusions: excluded('packages'),
+    guardedPaths: excluded('paths'),
+    excludedServices: excluded('services'),
     timeoutsMs: timeouts,
     retries: own.retries ?? defaults.retries ?? CONFIG_DEFAULTS.retries,
     hasFile: entry !== undefined,
+    groupFiles: groups.map((g) => g.file),
     risk: own.risk ?? 'normal',
     backup: mergeBackup({ ...CONFIG_DEFAULTS.backup, ...defaults.backup, ...own.backup }),
     rollback: mergeRollback({ ...CONFIG_DEFAULTS.rollback, ...defaults.rollback, ...own.rollback }),
@@ -121,20 +149,32 @@ export function effectivePolicy(
       ...resolveHealthCheck(c),
       name: healthCheckName(c, i),
     })),
-    ...mergeRestart({ ...CONFIG_DEFAULTS.restart, ...defaults.restart, ...own.restart }),
-    ...mergeHooks(own.pre_update ?? defaults.pre_update ?? [], own.post_update ?? defaults.post_update ?? []),
+    ...mergeRestart({ ...CONFIG_DEFAULTS.restart, ...defaults.restart, ...own.restart }, excluded('services')),
+    ...mergeHooks(
+      {
+        preUpdate: own.pre_update ?? defaults.pre_update ?? [],
+        postUpdate: own.post_update ?? defaults.post_update ?? [],
+        onRollback: own.on_rollback ?? defaults.on_rollback ?? [],
+        onFailure: own.on_failure ?? defaults.on_failure ?? [],
+      },
+      config.global.command_allowlist ?? [],
+    ),
   };
 }
 
-function mergeHooks(preUpdate: HookCommand[], postUpdate: HookCommand[]): Pick<EffectivePolicy, 'hooks'> {
-  if (preUpdate.length === 0 && postUpdate.length === 0) return {};
-  return { hooks: { preUpdate, postUpdate } };
+function mergeHooks(
+  lists: Omit<NonNullable<EffectivePolicy['hooks']>, 'hostAllowlist'>,
+  allowlist: string[],
+): Pick<EffectivePolicy, 'hooks'> {
+  if (Object.values(lists).every((list) => list.length === 0)) return {};
+  return { hooks: { ...lists, hostAllowlist: [...allowlist] } };
 }
 
 // The restart block merges per key like backup (a container's units, processes or compose list
 // replaces the defaults' list); nothing to restart means no restart step.
-function mergeRestart(r: RestartPolicy): { restart?: EffectiveRestart } {
-  const restart = resolveRestart(r);
+// `exclusions.services` takes its units out of the list (they stay in the report as excluded).
+function mergeRestart(r: RestartPolicy, excludedServices: readonly string[]): { restart?: EffectiveRestart } {
+  const restart = excludeServices(resolveRestart(r), excludedServices);
   return restart ? { restart } : {};
 }
 

@@ -1,6 +1,14 @@
 import { lstat, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type ContainerPolicy, ContainerPolicySchema, type GlobalPolicy, GlobalPolicySchema } from '../policy/index.js';
+import {
+  type ContainerPolicy,
+  ContainerPolicySchema,
+  type GlobalPolicy,
+  GlobalPolicySchema,
+  type GroupPolicy,
+  GroupPolicySchema,
+} from '../policy/index.js';
+import type { ContainerIdentity, ContainerSelector } from '../targets/match-selector.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { discoverContainerFiles } from './discover.js';
 import { ConfigFileReader } from './file-trust.js';
@@ -8,12 +16,29 @@ import type { KeyPath } from './key-path.js';
 import { schemaProblems } from './schema-problems.js';
 import type { YamlFile } from './yaml-file.js';
 
+/** A group file (`containers/<name>.yml`, name not a VMID): its selectors and the container keys it applies (config/group-files.ts). */
+export interface GroupFile {
+  /** The file name without .yml, e.g. `web`. */
+  name: string;
+  file: string;
+  selectors: ContainerSelector;
+  /** The keys it applies: the file without `selectors`. */
+  policy: ContainerPolicy;
+}
+
 export interface LoadedConfig {
   /** Absolute config directory. */
   dir: string;
   globalFile: string | null;
   global: GlobalPolicy;
   containers: Map<number, { file: string; policy: ContainerPolicy }>;
+  /** Group files (`containers/<name>.yml` with `selectors:`), in file-name order. */
+  groups: GroupFile[];
+  /**
+   * Name and tags of each listed container, which group selectors match on; set by bindFleet()
+   * once the fleet is listed (config/group-files.ts). Unset before that.
+   */
+  fleet?: ReadonlyMap<number, ContainerIdentity>;
   /** line/column of a key path in a file, for errors raised later (plugin option validation) */
   locate(file: string, path: KeyPath, opts?: { key?: boolean }): { line: number; column: number } | undefined;
 }
@@ -120,7 +145,23 @@ export async function loadConfig(dir: string): Promise<LoadedConfig> {
     }
     const src = parseYamlFile(ref.file, read.text);
     sources.set(ref.file, src);
+    refuseSelectors(src, ref.vmid, problems, siteOf);
     containers.set(ref.vmid, { file: ref.file, policy: validate<ContainerPolicy>(src, ContainerPolicySchema, problems, siteOf) });
+  });
+  // Group files go through the same reader (trust checks) and the same strict validation as CTID files.
+  const groupReads = await Promise.all(discovered.groups.map((ref) => reader.read(ref.file)));
+  const groups: GroupFile[] = [];
+  discovered.groups.forEach((ref, i) => {
+    const read = groupReads[i];
+    if (!read) return;
+    if ('problems' in read) {
+      refused(ref.file, read.problems);
+      return;
+    }
+    const src = parseYamlFile(ref.file, read.text);
+    sources.set(ref.file, src);
+    const { selectors, ...policy } = validateGroup(src, ref.name, problems, siteOf);
+    groups.push({ name: ref.name, file: ref.file, selectors: selectors ?? {}, policy });
   });
   directoryProblems();
 
@@ -130,11 +171,69 @@ export async function loadConfig(dir: string): Promise<LoadedConfig> {
     globalFile,
     global,
     containers,
+    groups,
     locate(file, path, opts) {
       const src = sources.get(resolve(file));
       return src ? locate(src, path, opts) : undefined;
     },
   };
+}
+
+/** `selectors:` belongs in group files; a CTID file names its container already. Removed so the schema does not report it twice. */
+function refuseSelectors(src: YamlFile, vmid: number, problems: ConfigProblem[], siteOf: typeof import('./yaml-file.js').siteOf): void {
+  const value = src.value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !('selectors' in value)) return;
+  const pos = siteOf(src).locate(['selectors'], { key: true });
+  problems.push({
+    file: src.file,
+    ...(pos && { line: pos.line, column: pos.column }),
+    path: 'selectors',
+    message: `a <CTID>.yml file applies to CT ${vmid} only, so it cannot hold selectors`,
+    expected: 'selectors: in a group file (containers/<name>.yml, e.g. web.yml) and the per-container keys here',
+  });
+  delete (value as Record<string, unknown>)['selectors'];
+}
+
+/** A group file: the container keys plus `selectors:`, which must be there and select someone. */
+function validateGroup(
+  src: YamlFile,
+  name: string,
+  problems: ConfigProblem[],
+  siteOf: typeof import('./yaml-file.js').siteOf,
+): Partial<GroupPolicy> {
+  const found: ConfigProblem[] = [];
+  const group = validate<Partial<GroupPolicy>>(src, GroupPolicySchema, found, siteOf);
+  // An empty file is a mapping with no keys (and so no selectors).
+  const isMapping =
+    src.value === undefined || src.value === null
+      ? src.problems.length === 0
+      : typeof src.value === 'object' && src.value !== null && !Array.isArray(src.value);
+  if (isMapping && group.selectors === undefined) {
+    // Said in words instead of the schema's bare "missing required key".
+    const rest = found.filter((p) => !(p.path === 'selectors' && p.message.startsWith('missing required key')));
+    found.length = 0;
+    found.push(...rest, {
+      file: src.file,
+      line: 1,
+      column: 1,
+      path: 'selectors',
+      message: `'${name}' is not a container ID, so this is a group file and needs selectors: to say which containers it applies to`,
+      expected: 'selectors: with tags, names or ids (or rename the file to <CTID>.yml)',
+    });
+  }
+  const sel = group.selectors;
+  if (found.length === 0 && sel && (sel.tags?.length ?? 0) + (sel.names?.length ?? 0) + (sel.ids?.length ?? 0) === 0) {
+    const pos = siteOf(src).locate(['selectors']);
+    found.push({
+      file: src.file,
+      ...(pos && { line: pos.line, column: pos.column }),
+      path: 'selectors',
+      message: 'the selectors select no container (every list is empty)',
+      expected: 'at least one tag, name glob or id',
+    });
+  }
+  problems.push(...found);
+  return group;
 }
 
 /** An empty file (or only comments) means "all defaults". */

@@ -1,5 +1,5 @@
 import { Kind, type TSchema } from '@sinclair/typebox';
-import { ContainerPolicySchema, GlobalPolicySchema, WAVE_DEFAULTS, WaveSchema } from '../policy/index.js';
+import { ContainerPolicySchema, GlobalPolicySchema, GroupSelectorsSchema, WAVE_DEFAULTS, WaveSchema } from '../policy/index.js';
 import { SCHEDULE_DEFAULTS } from '../schedule/schedule.js';
 import { describeSchema } from './describe-schema.js';
 import { CONFIG_DEFAULTS } from './effective-policy.js';
@@ -13,6 +13,13 @@ interface Row {
 }
 
 const t = CONFIG_DEFAULTS.timeouts;
+
+/** runner_limits rows fall back to the container's step values. */
+function runnerLimitDefaults(prefix: string, scope: string): Record<string, string> {
+  const out: Record<string, string> = { [`${prefix}.retries`]: `\`${scope}retries\`` };
+  for (const step of ['detect', 'check', 'plan', 'apply']) out[`${prefix}.timeouts.${step}`] = `\`${scope}timeouts.${step}\``;
+  return out;
+}
 /** Defaults shown in the reference; numbers come from CONFIG_DEFAULTS so docs and behaviour cannot drift. */
 export const DOC_DEFAULTS: Record<string, Record<string, string>> = {
   global: {
@@ -41,6 +48,8 @@ export const DOC_DEFAULTS: Record<string, Record<string, string>> = {
     'defaults.retries': String(CONFIG_DEFAULTS.retries),
     'defaults.runners.os': CONFIG_DEFAULTS.osRunner,
     'exclusions.packages': 'none',
+    'exclusions.paths': 'none',
+    'exclusions.services': 'none',
     'maintenance.time_zone': 'the host zone',
     'maintenance.windows': `${SCHEDULE_DEFAULTS.windows.map((w) => `${w.days.join(',')} ${w.start} for ${w.duration}`).join('; ')}`,
     'maintenance.quick_pass': 'none',
@@ -68,6 +77,9 @@ export const DOC_DEFAULTS: Record<string, Record<string, string>> = {
     'host.sudo': 'false',
     'host.timeout_s': '60',
     'rollout.pin_to_canary': 'true',
+    'concurrency.per_runner': 'no cap',
+    'concurrency.per_storage': 'no cap',
+    ...runnerLimitDefaults('defaults.runner_limits.<runner-id>', 'defaults.'),
     'rollout.waves[].rest': 'false',
     'rollout.waves[].max_concurrency': 'global `max_concurrency`',
     'rollout.waves[].soak': 'none',
@@ -80,6 +92,8 @@ export const DOC_DEFAULTS: Record<string, Record<string, string>> = {
     allow_unlisted_commands: 'global `defaults.allow_unlisted_commands`',
     pre_update: 'global `defaults.pre_update`',
     post_update: 'global `defaults.post_update`',
+    on_rollback: 'global `defaults.on_rollback`',
+    on_failure: 'global `defaults.on_failure`',
     'runners.os': 'global `defaults.runners.os`',
     'timeouts.preflight': 'global `defaults.timeouts.preflight`',
     'timeouts.detect': 'global `defaults.timeouts.detect`',
@@ -100,6 +114,9 @@ export const DOC_DEFAULTS: Record<string, Record<string, string>> = {
     'rollback.on_interrupt': 'global `defaults.rollback.on_interrupt`',
     retries: 'global `defaults.retries`',
     'exclusions.packages': 'none (global ones still apply)',
+    ...runnerLimitDefaults('runner_limits.<runner-id>', ''),
+    'exclusions.paths': 'none (global ones still apply)',
+    'exclusions.services': 'none (global ones still apply)',
   },
 };
 
@@ -110,11 +127,18 @@ export function schemaRows(schema: TSchema, defaults: Record<string, string>, pr
   for (const [name, sub] of Object.entries(props)) {
     const key = prefix ? `${prefix}.${name}` : name;
     rows.push(row(key, sub, defaults));
-    if (sub[Kind] === 'Object') rows.push(...schemaRows(sub, defaults, key));
+    if (sub[Kind] === 'Object' || sub[Kind] === 'Record') rows.push(...schemaRows(sub, defaults, key));
   }
   const extra = schema['additionalProperties'];
   if (typeof extra === 'object' && extra !== null) {
     rows.push(row(`${prefix ? `${prefix}.` : ''}<runner-id>`, extra as TSchema, defaults));
+  }
+  // A Record (keys checked by a pattern): one row for its values, named by the schema's keyName.
+  const patterned = Object.values((schema['patternProperties'] ?? {}) as Record<string, TSchema>)[0];
+  if (patterned) {
+    const key = `${prefix ? `${prefix}.` : ''}<${String(schema['keyName'] ?? 'key')}>`;
+    rows.push(row(key, patterned, defaults));
+    if (patterned[Kind] === 'Object') rows.push(...schemaRows(patterned, defaults, key));
   }
   return rows;
 }
@@ -150,6 +174,7 @@ the runners' own schemas.
 | --- | --- | --- |
 | \`DIR/global.yml\` (or \`global.yaml\`) | yes | host-wide settings and the defaults every container starts from |
 | \`DIR/containers/<CTID>.yml\` (or \`.yaml\`) | no | the policy of one container, overriding the defaults |
+| \`DIR/containers/<name>.yml\` (or \`.yaml\`) | no | a group file: \`selectors:\` plus container keys, for every container it selects (see "Group files") |
 
 - A missing config directory, or a directory with no \`global.yml\`, is a configuration error
   ("no global.yml in DIR"): unrot never guesses a policy for your containers. An empty \`global.yml\`
@@ -157,12 +182,14 @@ the runners' own schemas.
 - Having both \`global.yml\` and \`global.yaml\` is an error.
 - \`containers/\` is optional. In it, a file is read when its name is \`<CTID>.yml\` or \`<CTID>.yaml\` with CTID a
   whole number from 100 to 999999999 written without leading zeros.
-- Any other name ending in \`.yml\`/\`.yaml\` in any letter case (\`abc.yml\`, \`10l.yml\`, \`99.yml\`, \`0101.yml\`, \`101.YML\`) is an error, because it
-  looks like a policy you expect to apply. Two files for one CTID (\`101.yml\` and \`101.yaml\`) are an error too.
+- A name starting with a letter (letters, digits, \`_\` and \`-\`, at most 64: \`web.yml\`, \`db-hosts.yml\`) is a group file
+  and must hold \`selectors:\`.
+- Any other name ending in \`.yml\`/\`.yaml\` in any letter case (\`10l.yml\`, \`99.yml\`, \`0101.yml\`, \`101.YML\`, \`web.YML\`) is an error, because it
+  looks like a policy you expect to apply. Two files for one CTID (\`101.yml\` and \`101.yaml\`) or one group are an error too.
 - Everything else is ignored, so editor and package-manager leftovers never break a run: names not ending in
   \`.yml\`/\`.yaml\` (\`README\`, \`101.yml.bak\`, \`101.yml~\`, \`101.yml.dpkg-old\`), names starting with a dot
   (\`.101.yml.swp\`, \`.#101.yml\`) and directories.
-- Containers without a file run on the global defaults (when targets select them).
+- Containers without a file run on the global defaults and the group files that select them (when targets select them).
 
 ## YAML dialect
 
@@ -177,8 +204,8 @@ For container CTID the effective policy is built from built-in defaults, then \`
 \`containers/<CTID>.yml\`:
 
 - \`enabled\`, \`retries\`, each \`timeouts.<step>\` and \`runners.os\`: the most specific value wins.
-- \`exclusions.packages\`: global \`exclusions.packages\` **plus** the container's; a container cannot remove a
-  global exclusion.
+- \`exclusions.packages\`, \`exclusions.paths\` and \`exclusions.services\`: the global list **plus** the
+  container's; a container cannot remove a global exclusion.
 - \`runners.<id>\`: app runners listed in \`defaults.runners\` apply to every container, plus those listed in the
   container file. For a runner listed in both, the container's option block replaces the default block as a whole
   (no deep merge), then the plugin's own option defaults fill in whatever is left out. A container cannot switch
@@ -191,6 +218,10 @@ For container CTID the effective policy is built from built-in defaults, then \`
   \`os runner 'zypper' is not installed (installed os runners: apt)\`, and naming an app runner there is an error.
 - Runner ids must be installed plugins: \`unknown runner 'foo' (installed: apt, npm, pip)\`. Options are checked
   against each plugin's own schema, with its defaults applied first.
+- \`runner_limits.<id>\` (a runner's own \`timeouts\` for detect/check/plan/apply and \`retries\`) sits beside
+  \`runners:\`, not inside a runner's option block, which belongs to the plugin's schema. Per key, the container's
+  entry wins over \`defaults.runner_limits\`, which wins over the container's \`timeouts.<step>\` / \`retries\`.
+  Its ids, and those of \`concurrency.per_runner\`, must be installed runners.
 
 ## Errors and exit code
 
@@ -205,6 +236,44 @@ those are fixed, runner ids and runner options), as
 
 They carry the error code \`E_CONFIG\`; every \`unrot\` command exits with status **2** on a configuration error,
 before touching any container.
+`;
+
+const GROUPS_INTRO = `## Group files: \`containers/<name>.yml\`
+
+With many containers, per-container files repeat themselves. A group file holds \`selectors:\` and any key a
+\`containers/<CTID>.yml\` may hold (\`runners\`, \`exclusions\`, \`health_checks\`, \`restart\`, \`risk\`, hooks, …), and
+applies those keys to every container its selectors match. The selector forms are those of rollout waves:
+
+\`\`\`yaml
+# containers/web.yml
+selectors:
+  tags: [web]            # Proxmox tags, any letter case
+  names: ["web-*"]       # name globs, * and ?
+  ids: [103]             # VMIDs; a container matching any one form is selected
+risk: low                # the daily quick pass may update these (maintenance.quick_pass)
+exclusions:
+  packages: [certbot]
+\`\`\`
+
+- **Precedence:** built-in defaults < \`global.yml\` \`defaults:\` < group files < \`containers/<CTID>.yml\`. The CTID file
+  sits on top of the group layer by the merge rules above (scalars and lists replaced, \`backup\`, \`rollback\`,
+  \`restart\`, \`timeouts\` and each \`runners.<id>\` block merged key by key, exclusions added).
+- **Two group files matching one container** may not set the same top-level key: that is an error naming both files
+  and the key (\`CT 101 matches group files …/prod.yml and …/web.yml, which both set 'retries'\`), never a silent pick
+  by file order. Two exceptions, both independent of order: \`exclusions\` lists add up (global + every matching group +
+  the CTID file, duplicates removed), and \`runners\` is checked per runner id (\`web.yml\` may enable \`npm\` while
+  \`python.yml\` enables \`pip\`; both setting \`runners.npm\` or \`runners.os\` is the error). Put the key in one group file,
+  or in \`containers/<CTID>.yml\`, which overrides group files.
+- A group file must hold \`selectors:\` with at least one tag, name or id; \`selectors:\` in a \`containers/<CTID>.yml\` is
+  an error (that file names its container already). Unknown keys and bad values are reported like in any other
+  file, with file, line and key path, and group files pass the same ownership and mode checks.
+- Tags and names are read from the container list, so conflicts between groups are found when \`unrot targets\`,
+  \`plan\` or \`run\` list the containers (exit 2, before any container is touched); \`unrot validate\` checks the files
+  alone. A group file matching no container is a warning, not an error: \`unrot targets\` prints it on stderr, and the
+  report of \`plan\`/\`run\` lists every group file with the containers it applied to (\`groups\` in report.json, "group files:"
+  in the text). \`unrot targets\` shows the group files that apply to each container.
+
+Besides the keys of \`containers/<CTID>.yml\` (above), a group file holds:
 `;
 
 const ROLLOUT_INTRO = `### \`rollout.waves[]\`: one wave of a staged rollout
@@ -230,6 +299,12 @@ export function renderConfigReference(runners: readonly RunnerCatalogEntry[] = [
     '',
     '## `containers/<CTID>.yml`\n',
     table(schemaRows(ContainerPolicySchema, DOC_DEFAULTS.container!)),
+    '',
+    GROUPS_INTRO,
+    table([
+      { key: 'selectors', type: describeSchema(GroupSelectorsSchema), default: '', description: String(GroupSelectorsSchema.description) },
+      ...schemaRows(GroupSelectorsSchema, {}, 'selectors'),
+    ]),
     '',
   ];
   parts.push(...runnerSections(runners));

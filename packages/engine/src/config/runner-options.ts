@@ -2,6 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { DeclaredCommand, OptionsProblem } from '@unrot/sdk';
 import { ConfigError, type ConfigProblem } from './config-error.js';
+import { containerLevelFiles } from './group-files.js';
 import { formatPath, type KeyPath } from './key-path.js';
 import type { LoadedConfig } from './load-config.js';
 import { schemaProblems } from './schema-problems.js';
@@ -109,7 +110,7 @@ export function validateRunnerOptions(config: LoadedConfig, runners: RunnerCatal
   };
 
   if (config.globalFile) check(config.globalFile, globalBlock, ['defaults', 'runners'], globalOs);
-  for (const { file, policy } of config.containers.values()) {
+  for (const { file, policy } of containerLevelFiles(config)) {
     check(file, policy.runners, ['runners'], policy.runners?.os ?? globalOs);
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -57,6 +57,12 @@ function explain(e: ValueError, path: KeyPath): { message: string; expected: str
     case ValueErrorType.ObjectAdditionalProperties: {
       const known = Object.keys((e.schema['properties'] as Record<string, unknown>) ?? {});
       const guess = closest(key, known);
+      // A Record (e.g. concurrency.per_runner): its keys follow a pattern, named by keyName.
+      const keyPattern = Object.keys((e.schema['patternProperties'] as Record<string, unknown>) ?? {})[0];
+      if (keyPattern !== undefined) {
+        const what = patternHint(keyPattern) ?? `a key matching /${keyPattern}/`;
+        return { message: `'${key}' is not a valid ${String(e.schema['keyName'] ?? 'key').replaceAll('-', ' ')}`, expected: what };
+      }
       return {
         message: `unknown key '${key}'${guess ? ` (did you mean '${guess}'?)` : ''}`,
         expected: known.length ? `one of: ${known.join(', ')}` : 'no keys here',

@@ -30,6 +30,8 @@ export interface TaskRestart {
   waitActiveMs: number;
   processes?: TaskRestartProcess[];
   compose?: TaskRestartCompose[];
+  /** `exclusions.services`: units `restart.units` names that unrot never restarts (not in `units`). */
+  excluded?: string[];
 }
 
 export const RESTART_DEFAULTS = { when: 'changed', wait_active_s: 60, stop_signal: 'TERM', stop_timeout_s: 30, settle_s: 0 } as const;
@@ -74,4 +76,15 @@ export function resolveRestart(block: RestartPolicy): TaskRestart | undefined {
         }
       : {}),
   };
+}
+
+/**
+ * Policy `exclusions.services`: units unrot never restarts, whatever `restart.units` says. They
+ * leave `units` and are kept as `excluded`, so the plan and the report say why they were not restarted.
+ */
+export function excludeServices(r: TaskRestart | undefined, services: readonly string[]): TaskRestart | undefined {
+  if (!r || services.length === 0) return r;
+  const excluded = r.units.filter((u) => services.includes(u));
+  if (excluded.length === 0) return r;
+  return { ...r, units: r.units.filter((u) => !services.includes(u)), excluded };
 }

@@ -19,6 +19,7 @@ export function planRestart(r: TaskRestart, planned: boolean, hostArgv: (argv: s
     when: r.when,
     planned,
     units: r.units.map((unit) => ({ unit, ...cmd(restartArgv(unit)) })),
+    ...(r.excluded?.length ? { excluded: [...r.excluded] } : {}),
     ...(r.processes?.length
       ? {
           processes: r.processes.map((p) => ({
@@ -66,6 +67,8 @@ export async function restartTargets(
   clock: Clock = realClock,
 ): Promise<void> {
   for (const [i, unit] of r.units.entries()) {
+    // exclusions.services already took these out of `units`; a last check, as never means never.
+    if (r.excluded?.includes(unit)) continue;
     await restartUnit(unit, r.waitActiveMs, exec, signal, clock, ({ state, durationMs }) => {
       const entry = report.units[i];
       if (entry) Object.assign(entry, { state, durationMs });

@@ -2,6 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { allowlistProblems, allowsUnlisted } from '../config/command-allowlist.js';
 import { ConfigError, type ConfigProblem } from '../config/config-error.js';
+import { containerLevelFiles } from '../config/group-files.js';
 import { formatPath, type KeyPath } from '../config/key-path.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { schemaProblems } from '../config/schema-problems.js';
@@ -83,7 +84,7 @@ export function validateHealthPolicy(config: LoadedConfig, probes: ReadonlyMap<s
     check(config.globalFile, config.global.defaults?.health_checks, ['defaults', 'health_checks']);
     restart(config.globalFile, config.global.defaults?.restart, ['defaults', 'restart']);
   }
-  for (const { file, policy } of config.containers.values()) {
+  for (const { file, policy } of containerLevelFiles(config)) {
     check(file, policy.health_checks, ['health_checks']);
     restart(file, policy.restart, ['restart']);
   }

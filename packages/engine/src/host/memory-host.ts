@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { type ContainerInfo, type ErrorCode, UnrotError } from '@unrot/sdk';
+import { CONTEXT_PATH, WRITE_CONTEXT_SCRIPT } from '../lifecycle/hook-context-script.js';
 import type { ContainerConfig, Host, HostExecOptions, HostExecResult, VzdumpOptions } from './host.js';
 import type { SnapshotTreeEntry } from './parse-listsnapshot.js';
 import type { PvesmStorage } from './parse-pvesm-status.js';
@@ -62,6 +64,8 @@ export interface MemoryContainer {
   files: Map<string, string>;
   /** False: `pct snapshot` fails with E_SNAPSHOT_UNSUPPORTED (e.g. a directory-backed rootfs). */
   snapshotFeature: boolean;
+  /** False: no writable /run or /tmp (the hook context file cannot be written). */
+  scratch: boolean;
   snapshots: MemorySnapshot[];
 }
 
@@ -78,11 +82,16 @@ export interface MemoryContainerSpec {
   config?: ContainerConfig;
   files?: Record<string, string>;
   snapshotFeature?: boolean;
+  /** Default true; false: `mktemp` fails in /run and /tmp (read-only), so hooks get no context file. */
+  scratch?: boolean;
 }
 
 export interface MemoryExecCall {
   vmid: number;
+  /** Without a leading `env NAME=VALUE…` (the engine's hook context), which is in `env`. */
   argv: readonly string[];
+  /** The variables an `env NAME=VALUE… cmd` prefix set (hooks get UNROT_*). */
+  env?: Record<string, string>;
   input?: string;
   /** The live container: a handler may read and change its files or status. */
   container: MemoryContainer;
@@ -160,6 +169,7 @@ export class MemoryHost implements Host {
       config: { ...(spec.config ?? { hostname: spec.name ?? `ct${spec.vmid}`, rootfs: `local-lvm:vm-${spec.vmid}-disk-0,size=8G` }) },
       files: new Map(Object.entries(spec.files ?? {})),
       snapshotFeature: spec.snapshotFeature ?? true,
+      scratch: spec.scratch ?? true,
       snapshots: [],
     };
     this.containers.set(spec.vmid, ct);
@@ -232,8 +242,17 @@ export class MemoryHost implements Host {
     const ct = this.existing(this.record({ op: 'exec', vmid, argv: [...argv] }, options.signal));
     if (argv.length === 0) throw new UnrotError('E_USAGE', 'pct exec needs a command', { vmid });
     if (ct.status !== 'running') throw new UnrotError('E_CT_NOT_RUNNING', `container ${vmid} is not running`, { vmid, argv });
-    const call: MemoryExecCall = { vmid, argv, container: ct, ...(options.input !== undefined ? { input: options.input } : {}) };
-    const scripted = this.handler ? await this.handler(call) : undefined;
+    const { env, command } = splitEnv(argv);
+    const call: MemoryExecCall = {
+      vmid,
+      argv: command,
+      ...(env ? { env } : {}),
+      container: ct,
+      ...(options.input !== undefined ? { input: options.input } : {}),
+    };
+    // The engine's own scratch file for hooks comes first: a handler scripts the container's commands.
+    const own = hookContextExec(call);
+    const scripted = own ?? (this.handler ? await this.handler(call) : undefined);
     const result = scripted ?? builtinExec(call);
     return { exitCode: result.exitCode ?? 0, stdout: result.stdout ?? '', stderr: result.stderr ?? '', durationMs: 1 };
   }
@@ -369,6 +388,34 @@ function restoreImage(ct: MemoryContainer, image: MemoryContainerImage): void {
 
 function pveTime(d: Date): string {
   return d.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** `env NAME=VALUE… cmd…` as the engine runs hooks: the variables apart, the command as argv. */
+function splitEnv(argv: readonly string[]): { env?: Record<string, string>; command: readonly string[] } {
+  if (argv[0] !== 'env') return { command: argv };
+  const env: Record<string, string> = {};
+  let i = 1;
+  for (; i < argv.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[i] as string); i++) {
+    const arg = argv[i] as string;
+    env[arg.slice(0, arg.indexOf('='))] = arg.slice(arg.indexOf('=') + 1);
+  }
+  return i < argv.length ? { env, command: argv.slice(i) } : { command: argv };
+}
+
+/** The hook context file: written by WRITE_CONTEXT_SCRIPT (like mktemp: a fresh random name), removed with rm -f --. */
+function hookContextExec({ argv, input, container }: MemoryExecCall): Partial<Omit<HostExecResult, 'durationMs'>> | undefined {
+  if (argv[0] === 'sh' && argv[1] === '-c' && argv[2] === WRITE_CONTEXT_SCRIPT && argv.length === 3) {
+    const readOnly = "mktemp: failed to create file via template '/tmp/unrot-hook.XXXXXXXXXX': Read-only file system\n";
+    if (!container.scratch) return { exitCode: 1, stderr: readOnly };
+    const path = `/run/unrot-hook.${randomBytes(8).toString('hex').slice(0, 10)}`;
+    container.files.set(path, input ?? '');
+    return { exitCode: 0, stdout: `${path}\n` };
+  }
+  if (argv[0] === 'rm' && argv[1] === '-f' && argv[2] === '--' && argv.length === 4 && CONTEXT_PATH.test(argv[3] as string)) {
+    container.files.delete(argv[3] as string);
+    return { exitCode: 0 };
+  }
+  return undefined;
 }
 
 /**

@@ -4,6 +4,7 @@ import { ContainerHealth } from '../health/index.js';
 import { setBackupResult } from '../safety/backup-index.js';
 import { clearJournal } from '../safety/journal.js';
 import { pruneOwnBackups } from '../safety/retention.js';
+import { runAfterHooks } from './after-hooks.js';
 import type { ContainerReport } from './container-result.js';
 import { CONTAINER_STEPS } from './container-steps.js';
 import type { ContainerTask, PipelineDeps } from './container-task.js';
@@ -42,7 +43,8 @@ export async function runContainerPipeline(task: ContainerTask, deps: PipelineDe
       dryRun,
       signal,
       allowChange,
-      defaultTimeoutMs: task.timeoutsMs.apply,
+      // A runner's own apply limit (runner_limits) bounds its commands too.
+      defaultTimeoutMs: task.runners.find((r) => r.id === label)?.timeoutsMs?.apply ?? task.timeoutsMs.apply,
       onRecord: (record) => {
         if (record.kind === 'change' && record.executed) changingCommands++;
         log.info({ runner: label, exec: record }, record.executed ? 'exec' : 'exec recorded (dry-run)');
@@ -92,6 +94,7 @@ export async function runContainerPipeline(task: ContainerTask, deps: PipelineDe
     emit,
     signal: deps.signal,
     ...(deps.stopRequested ? { stopRequested: deps.stopRequested } : {}),
+    ...(deps.caps ? { caps: deps.caps } : {}),
     async loadRunner(spec) {
       const runner = await deps.loadRunner(spec.id, spec.modulePath);
       runners.set(spec.id, runner);
@@ -99,6 +102,8 @@ export async function runContainerPipeline(task: ContainerTask, deps: PipelineDe
     },
   });
   const closing = dryRun ? {} : await settleSafetyNet(task, state, deps);
+  // After the safety net settled: an on_rollback / on_failure hook cannot change the outcome.
+  const hooks = await runAfterHooks(task, state, env, deps.signal);
 
   const outcome = outcomeOf(state, dryRun);
   const error = state.rollbackFailure ?? state.failure;
@@ -116,8 +121,10 @@ export async function runContainerPipeline(task: ContainerTask, deps: PipelineDe
     ...(state.rollback ? { rollback: state.rollback } : {}),
     ...closing,
     ...(state.preflight ? { preflight: state.preflight } : {}),
-    ...(state.hooks ? { hooks: state.hooks } : {}),
+    ...(state.capWaits ? { capWaits: state.capWaits } : {}),
+    ...(hooks ? { hooks } : {}),
     ...(state.restart ? { restart: state.restart } : {}),
+    ...(state.guardedPaths ? { guardedPaths: state.guardedPaths } : {}),
     ...(health && state.walked.some((w) => w.id === 'baseline') ? { health: health.reports } : {}),
     changingCommands: dryRun ? state.plannedChanges : changingCommands,
     durationMs: Date.now() - started,

@@ -208,6 +208,8 @@ export const RestartReportSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** policy `exclusions.services`: units `restart.units` names that were not restarted (excluded) */
+    excluded: Type.Optional(Type.Array(Type.String())),
     /** policy `restart.processes`: processes without systemd */
     processes: Type.Optional(Type.Array(ProcessRestartReportSchema)),
     /** policy `restart.compose`: docker compose projects */
@@ -216,14 +218,38 @@ export const RestartReportSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** One pre_update / post_update hook command: as run, or (in a plan) as it would run. */
+/** One hook command (pre_update, post_update, on_rollback, on_failure): as run, or (in a plan) as it would run. */
 export const HookReportSchema = Type.Object(
   {
     argv: Type.Array(Type.String()),
     hostArgv: Type.Array(Type.String()),
     planned: Type.Boolean(),
+    /** 'host' for a `where: host` hook (hostArgv is then its own argv) */
+    where: Type.Optional(Type.Literal('host')),
     exitCode: Type.Optional(Type.Integer()),
     durationMs: Type.Optional(Type.Number({ minimum: 0 })),
+    /** a pre_update hook exited 75: the container was skipped (reason vetoed) */
+    vetoed: Type.Optional(Type.Boolean()),
+    /** on_rollback / on_failure: why the hook failed (a warning; the outcome stays) */
+    warning: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * Policy `exclusions.paths`: the guarded files and their state (`sha256:HEX`, `absent`, `directory`,
+ * `special`, `broken-link`, `unreadable`) right before the runners applied and right after.
+ */
+export const GuardedPathsReportSchema = Type.Object(
+  {
+    /** true in a dry-run: the paths that would be guarded (nothing was read) */
+    planned: Type.Boolean(),
+    paths: Type.Array(
+      Type.Object(
+        { path: Type.String(), before: Type.Optional(Type.String()), after: Type.Optional(Type.String()) },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -291,12 +317,31 @@ export const ContainerReportSchema = Type.Object(
     pruneError: Type.Optional(Type.String()),
     /** pre-flight: backup storage use, backpressure wait, package sources reached */
     preflight: Type.Optional(PreflightReportSchema),
-    /** policy `pre_update` / `post_update` hooks */
+    /** global `concurrency:` caps: each time the container waited for one before the work it limits (a wait, never a failure) */
+    capWaits: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { caps: Type.Array(Type.String()), step: Type.String(), waitedMs: Type.Number({ minimum: 0 }) },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
+    /** policy `pre_update` / `post_update` / `on_rollback` / `on_failure` hooks */
     hooks: Type.Optional(
-      Type.Object({ preUpdate: Type.Array(HookReportSchema), postUpdate: Type.Array(HookReportSchema) }, { additionalProperties: false }),
+      Type.Object(
+        {
+          preUpdate: Type.Array(HookReportSchema),
+          postUpdate: Type.Array(HookReportSchema),
+          onRollback: Type.Optional(Type.Array(HookReportSchema)),
+          onFailure: Type.Optional(Type.Array(HookReportSchema)),
+        },
+        { additionalProperties: false },
+      ),
     ),
     /** policy `restart`: units, processes and compose projects restarted after the update */
     restart: Type.Optional(RestartReportSchema),
+    /** policy `exclusions.paths`: each guarded file's state before and after the runners applied */
+    guardedPaths: Type.Optional(GuardedPathsReportSchema),
     /** policy `health_checks`: baseline, outcome after the update and verdict per check */
     health: Type.Optional(Type.Array(HealthCheckReportSchema)),
     /** Every changing command, as run (or, in dry-run, as it would run). */

@@ -14,14 +14,15 @@ import type { HookCommand } from '../policy/commands-schema.js';
 import { backupStorageOf, judgeStorageCached } from '../preflight/backup-storage.js';
 import { checkReachability } from '../preflight/reachability.js';
 import { holdToCanary } from '../rollout/canary-pins.js';
-import { addBackup } from '../safety/backup-index.js';
+import { addBackup, readBackups, writeBackups } from '../safety/backup-index.js';
 import type { BackupRef } from '../safety/journal.js';
 import { snapshotDescriptionFor, snapshotNameFor } from '../safety/own-snapshots.js';
+import { changedPaths, parsePathStates, pathChangedError, pathStateArgv, unguardable } from '../safety/path-guard.js';
 import { restoreBackup } from '../safety/restore-backup.js';
 import type { ContainerReport } from './container-result.js';
 import type { ContainerTask, TaskHooks } from './container-task.js';
-import { outputTail } from './output-tail.js';
-import type { PipelineState, StepBodies, StepBody, StepInput, StepResult } from './pipeline-state.js';
+import { type HookContext, type HookPhase, type HookRunDeps, hookUpdates, runHookList } from './hook-run.js';
+import type { PipelineState, StepBodies, StepBody, StepEnv, StepInput, StepResult } from './pipeline-state.js';
 import { StepError } from './step-error.js';
 
 /** Plugin output is data from outside the engine: check it against the SDK schema before trusting it. */
@@ -146,7 +147,11 @@ const plan: StepBody = {
   async run({ task, env, signal, runner }) {
     const { id, checked } = runnerOf({ runner });
     const vmid = task.container.vmid;
-    const steps = await env.runner(id).plan(env.context(id, optionsOf(task, id), signal), checked ?? { updates: [], withheld: [] });
+    const module = env.runner(id);
+    const ctx = env.context(id, optionsOf(task, id), signal);
+    // Held to the canary's versions: a runner that can installs exactly them (SDK 1.2 pinsVersions).
+    const exact = task.canaryPins?.[id] !== undefined && module.pinsVersions === true;
+    const steps = await module.plan(exact ? { ...ctx, exactVersions: true } : ctx, checked ?? { updates: [], withheld: [] });
     for (const s of steps) assertValid(PlanStepSchema, s, 'plan step', id);
     return {
       runner: {
@@ -234,28 +239,16 @@ const hookStep = (which: 'pre-update' | 'post-update'): StepBody => ({
     const report = structuredClone(state.hooks ?? hooksReport(hooks, false, env.host, task.container.vmid));
     publish({ hooks: report });
     const entries = which === 'pre-update' ? report.preUpdate : report.postUpdate;
-    const exec = env.context('hook', undefined, signal, true).exec;
-    for (const [i, hook] of list.entries()) {
-      const result = await exec.change(hook.argv, {
-        ...(hook.timeout ? { timeoutMs: hook.timeout * 1000 } : {}),
-        okExitCodes: ALL_EXIT_CODES,
-      });
-      const entry = entries[i];
-      if (entry) Object.assign(entry, { exitCode: result.exitCode, durationMs: result.durationMs });
-      if (result.exitCode !== 0) {
-        const stderr = result.stderr.trim();
-        return {
-          state: { hooks: report },
-          failure: new StepError(
-            which,
-            'E_HOOK_FAILED',
-            `${which} hook ${JSON.stringify(hook.argv)} exited ${result.exitCode}${stderr ? `: ${stderr.slice(-500)}` : ''}`,
-            { details: { argv: hook.argv, exitCode: result.exitCode, output: outputTail(result.stdout, result.stderr) } },
-          ),
-        };
-      }
+    const phase = which === 'pre-update' ? 'pre_update' : 'post_update';
+    const ended = await runHookList(list, hookContextOf(task, state, phase), hookDeps(task, env, signal), entries);
+    if (ended.kind === 'ok') return { state: { hooks: report } };
+    if (ended.kind === 'vetoed') {
+      const dropped = await dropVetoedBackup(task, env, state, signal);
+      const detail = `pre_update hook ${JSON.stringify(ended.hook.argv)} vetoed the update: ${ended.reason}; ${dropped}`;
+      return { state: { hooks: report }, skip: { reason: 'vetoed', detail } };
     }
-    return { state: { hooks: report } };
+    const { error } = ended;
+    return { state: { hooks: report }, failure: new StepError(which, error.code, error.message, { details: error.details }) };
   },
   // Either hook row lists both hook lists in the plan; each counts its own commands.
   plan({ task, env, state }) {
@@ -292,6 +285,48 @@ const restart: StepBody = {
   },
 };
 
+/** Policy `exclusions.paths`: one read-only exec for every guarded path's state (safety/path-guard.ts). */
+async function readPathStates(task: ContainerTask, env: StepEnv, signal: AbortSignal): Promise<string[]> {
+  const paths = task.guardedPaths ?? [];
+  const result = await env.context('paths', undefined, signal).exec.read(pathStateArgv(paths));
+  return parsePathStates(result.stdout, paths);
+}
+
+// Before any runner changes the container; a plan lists the paths and reads nothing.
+const pathsBefore: StepBody = {
+  async run({ task, env, signal }) {
+    const states = await readPathStates(task, env, signal);
+    const paths = (task.guardedPaths ?? []).map((path, i) => ({ path, before: states[i] as string }));
+    const report = { planned: false, paths };
+    const cannot = unguardable(paths);
+    if (cannot.length === 0) return { state: { guardedPaths: report } };
+    return {
+      state: { guardedPaths: report },
+      failure: new StepError(
+        'apply',
+        'E_EXEC_FAILED',
+        `exclusions.paths: cannot hash ${cannot.map((p) => p.path).join(', ')} (unreadable), so the update could not be guarded`,
+        { details: { paths: cannot.map((p) => p.path) } },
+      ),
+    };
+  },
+  plan: ({ task }) => ({ state: { guardedPaths: { planned: true, paths: (task.guardedPaths ?? []).map((path) => ({ path })) } } }),
+};
+
+// After every runner applied: a guarded path in another state than before fails the update.
+const pathsAfter: StepBody = {
+  async run({ task, env, state, signal }) {
+    const before = state.guardedPaths;
+    if (!before) throw new UnrotError('E_INTERNAL', 'paths-after ran without paths-before');
+    const states = await readPathStates(task, env, signal);
+    const paths = before.paths.map((p, i) => ({ ...p, after: states[i] as string }));
+    const guardedPaths = { planned: false, paths };
+    const changed = changedPaths(paths);
+    if (changed.length === 0) return { state: { guardedPaths } };
+    return { state: { guardedPaths }, failure: pathChangedError(changed) };
+  },
+};
+
 // Still running, nothing that was planned is still pending, health checks pass (gated on their baseline).
 const verify: StepBody = {
   async run({ task, env, state, signal }) {
@@ -299,11 +334,15 @@ const verify: StepBody = {
     const status = await env.host.status(vmid, signal);
     if (status !== 'running') throw new StepError('verify', 'E_VERIFY_FAILED', `CT ${vmid} is ${status} after the update`);
     for (const runner of pendingRunners(state)) {
-      const again = assertValid(
-        CheckResultSchema,
-        await env.runner(runner.id).check(env.context(runner.id, optionsOf(task, runner.id), signal)),
-        'check result',
-        runner.id,
+      // Held to the canary like check: a newer version published meanwhile is withheld, not left pending.
+      const again = holdToCanary(
+        assertValid(
+          CheckResultSchema,
+          await env.runner(runner.id).check(env.context(runner.id, optionsOf(task, runner.id), signal)),
+          'check result',
+          runner.id,
+        ),
+        task.canaryPins?.[runner.id],
       );
       const planned = new Set(runner.steps.flatMap((s) => s.updates.map((u) => `${u.scope ?? ''}\0${u.name}`)));
       const left = again.updates.filter((u) => planned.has(`${u.scope ?? ''}\0${u.name}`));
@@ -381,7 +420,9 @@ export const CONTAINER_STEPS: StepBodies = {
   baseline,
   backup,
   'pre-update': hookStep('pre-update'),
+  'paths-before': pathsBefore,
   apply,
+  'paths-after': pathsAfter,
   'post-update': hookStep('post-update'),
   restart,
   verify,
@@ -435,10 +476,71 @@ function restartReport(r: TaskRestart, planned: boolean, host: Host, vmid: numbe
   return planRestart(r, planned, (argv) => host.execArgv(vmid, argv));
 }
 
-function hooksReport(hooks: TaskHooks, planned: boolean, host: Host, vmid: number): NonNullable<ContainerReport['hooks']> {
-  const entries = (list: HookCommand[]) => list.map((h) => ({ argv: [...h.argv], hostArgv: host.execArgv(vmid, h.argv), planned }));
-  return { preUpdate: entries(hooks.preUpdate), postUpdate: entries(hooks.postUpdate) };
+/** Every hook list with each command as it runs (host hooks: their own argv); on_rollback / on_failure only when configured. */
+export function hooksReport(hooks: TaskHooks, planned: boolean, host: Host, vmid: number): NonNullable<ContainerReport['hooks']> {
+  const entries = (list: HookCommand[]) =>
+    list.map((h) => ({
+      argv: [...h.argv],
+      hostArgv: h.where === 'host' ? [...h.argv] : host.execArgv(vmid, h.argv),
+      planned,
+      ...(h.where === 'host' ? { where: 'host' as const } : {}),
+    }));
+  return {
+    preUpdate: entries(hooks.preUpdate),
+    postUpdate: entries(hooks.postUpdate),
+    ...(hooks.onRollback?.length ? { onRollback: entries(hooks.onRollback) } : {}),
+    ...(hooks.onFailure?.length ? { onFailure: entries(hooks.onFailure) } : {}),
+  };
 }
 
-// Every exit code comes back to the hook step, which turns a non-zero one into E_HOOK_FAILED with the hook named.
-const ALL_EXIT_CODES = Array.from({ length: 256 }, (_, i) => i);
+/** What a hook of `phase` is told (UNROT_CONTEXT): the planned updates and, once applied, the changed ones. */
+export function hookContextOf(task: ContainerTask, state: PipelineState, phase: HookPhase): HookContext {
+  const planned = (steps: PipelineState['runners'][number]['steps']) => steps.flatMap((s) => s.updates);
+  const failure = state.failure;
+  return {
+    version: 1,
+    ctid: task.container.vmid,
+    runId: task.runId,
+    phase,
+    planned: pendingRunners(state).flatMap((r) => hookUpdates(r.id, planned(r.steps))),
+    changed: state.runners.flatMap((r) => hookUpdates(r.id, r.report.changed)),
+    ...(failure
+      ? { failure: { step: failure.step, code: failure.code, message: failure.message }, rolledBack: state.rolledBack === true }
+      : {}),
+  };
+}
+
+export function hookDeps(task: ContainerTask, env: Pick<StepEnv, 'context' | 'log'>, signal: AbortSignal): HookRunDeps {
+  return {
+    vmid: task.container.vmid,
+    exec: env.context('hook', undefined, signal, true).exec,
+    hostAllowlist: task.hooks?.hostAllowlist ?? [],
+    defaultTimeoutMs: task.timeoutsMs.apply,
+    signal,
+    log: env.log,
+  };
+}
+
+/**
+ * A vetoed update changed nothing, so the snapshot taken for it protects nothing: it is deleted
+ * (and dropped from the backup index). A vzdump archive stays, recorded as failed, for retention.
+ */
+async function dropVetoedBackup(task: ContainerTask, env: StepEnv, state: PipelineState, signal: AbortSignal): Promise<string> {
+  const taken = state.backup;
+  if (!taken) return 'no backup was taken';
+  if (taken.kind !== 'snapshot' || !taken.name) return `vzdump archive ${taken.archive ?? ''} kept`;
+  const vmid = task.container.vmid;
+  try {
+    await env.host.deleteSnapshot(vmid, taken.name, task.timeoutsMs.backup, signal);
+    const records = await readBackups(task.stateDir, vmid);
+    await writeBackups(
+      task.stateDir,
+      vmid,
+      records.filter((r) => r.runId !== task.runId),
+    );
+    return `snapshot ${taken.name} deleted`;
+  } catch (error) {
+    env.log.warn({ vmid, snapshot: taken.name, err: toUnrotError(error).message }, 'could not delete the snapshot of a vetoed update');
+    return `snapshot ${taken.name} kept (deleting it failed: ${toUnrotError(error).message})`;
+  }
+}

@@ -23,7 +23,15 @@ export interface ContainerTask {
   dryRun: boolean;
   container: ContainerInfo;
   /** In order: the os runner first, then app runners as listed in the policy. */
-  runners: Array<{ id: string; modulePath: string; options: unknown }>;
+  runners: Array<{
+    id: string;
+    modulePath: string;
+    options: unknown;
+    /** Policy `runner_limits.<id>.timeouts`: this runner's own step limits, over `timeoutsMs`. */
+    timeoutsMs?: Partial<Pick<TimeoutsMs, RunnerLimitStep>>;
+    /** Policy `runner_limits.<id>.retries`: over `retries` for this runner's check. */
+    retries?: number;
+  }>;
   exclusions: string[];
   timeoutsMs: TimeoutsMs;
   retries: number;
@@ -42,14 +50,24 @@ export interface ContainerTask {
   restart?: TaskRestart;
   /** Global `preflight`: backup storage limit and the package-source check. */
   preflight?: TaskPreflight;
-  /** Policy `pre_update` / `post_update`: commands run around the runners' apply. */
+  /** Policy `exclusions.paths`: files hashed right before the runners apply and right after; a change fails the update. */
+  guardedPaths?: string[];
+  /** Policy `pre_update` / `post_update` (around the runners' apply), `on_rollback` / `on_failure` (after the walk). */
   hooks?: TaskHooks;
   /**
    * Staged rollout, a wave after the canary: per runner id, per package, the versions the canary
    * installed. Any other version a check finds is withheld (rollout/canary-pins.ts).
    */
   canaryPins?: Record<string, Record<string, string[]>>;
+  /**
+   * Global `concurrency:` keys that have a cap (`runner:<id>` of this task's runners,
+   * `storage:<id>`): the pipeline asks the main thread for them before the work they limit.
+   */
+  capKeys?: string[];
 }
+
+/** The runner steps `runner_limits.<id>.timeouts` can set. */
+export type RunnerLimitStep = 'detect' | 'check' | 'plan' | 'apply';
 
 export interface TaskPreflight {
   maxStorageUsedPercent: number;
@@ -60,6 +78,12 @@ export interface TaskPreflight {
 export interface TaskHooks {
   preUpdate: HookCommand[];
   postUpdate: HookCommand[];
+  /** Run after a completed rollback; a failure is a warning. */
+  onRollback?: HookCommand[];
+  /** Run for a failed container (after its rollback, if any); a failure is a warning. */
+  onFailure?: HookCommand[];
+  /** global command_allowlist: a `where: host` hook runs only when its argv[0] is on it. */
+  hostAllowlist?: string[];
 }
 
 export type Emit = <K extends keyof LifecycleEvents>(name: K, payload: LifecycleEvents[K]) => void;
@@ -77,4 +101,13 @@ export interface PipelineDeps {
    * same safe points as the kill switch, so a container that has not changed anything stops there.
    */
   stopRequested?: () => string | undefined;
+  /** The fleet-wide caps (global `concurrency:`), held in the main thread; absent: nothing is capped. */
+  caps?: CapClient;
+}
+
+/** A pipeline's side of the fleet caps (fleet/caps.ts): waits for keys, gives them back. */
+export interface CapClient {
+  /** Resolves once every key is granted (how long it waited); rejects when the pipeline is aborted meanwhile. */
+  acquire(keys: readonly string[], signal: AbortSignal): Promise<{ waitedMs: number }>;
+  release(keys: readonly string[]): void;
 }

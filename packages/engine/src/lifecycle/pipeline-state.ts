@@ -32,12 +32,15 @@ export interface PipelineState {
   readonly walked: readonly WalkedRow[];
   readonly runners: readonly RunnerState[];
   readonly preflight?: Entry<'preflight'>;
+  /** Waits for the fleet caps (global `concurrency:`). */
+  readonly capWaits?: Entry<'capWaits'>;
   readonly rootfsStorage?: string;
   readonly address?: string;
   readonly backup?: BackupRef;
   readonly backupReport?: Entry<'backup'>;
   readonly hooks?: Entry<'hooks'>;
   readonly restart?: Entry<'restart'>;
+  readonly guardedPaths?: Entry<'guardedPaths'>;
   readonly rollback?: Entry<'rollback'>;
   /** Dry-run: the changing commands `run` would execute. */
   readonly plannedChanges: number;

@@ -1,4 +1,11 @@
+import { AFTER_WALK_ROWS } from './after-hooks.js';
 import { LIFECYCLE } from './step-table.js';
+
+// on_rollback / on_failure run after the walk, before the run's report: each hook under its own
+// `timeout` (default `timeouts.apply`); a failure is a warning that never changes the outcome.
+const afterWalkRows = AFTER_WALK_ROWS.map((r) =>
+  [r.step, 'container', 'no (planned)', 'no', 'each hook: `timeout`, else `timeouts.apply`', r.when, '—', 'warning', '`exec`'].join(' | '),
+);
 
 /** The lifecycle table as markdown, for docs/design.md (a test keeps the doc in sync with the code). */
 export function renderLifecycleTable(): string {
@@ -14,10 +21,12 @@ export function renderLifecycleTable(): string {
       s.onFailure,
       s.emits.map((e) => `\`${e}\``).join(', '),
     ].join(' | '),
-  ).map((r) => `| ${r} |`);
+  );
+  // Before the last row (the run's report).
+  const all = [...rows.slice(0, -1), ...afterWalkRows, ...rows.slice(-1)].map((r) => `| ${r} |`);
   return [
     '| step | scope | runs in dry-run | retried | time limit | runs when | before it | on failure | emits |',
     '|---|---|---|---|---|---|---|---|---|',
-    ...rows,
+    ...all,
   ].join('\n');
 }

@@ -12,8 +12,11 @@ export type FailurePolicy = 'abort-run' | 'fail-container' | 'rollback';
  */
 export type StepScope = 'run' | 'container' | 'runner' | 'probe';
 
-/** Names a row: the lifecycle step it is, with `sources` for the per-runner pre-flight. */
-export type RowId = LifecycleStep | 'sources';
+/**
+ * Names a row: the lifecycle step it is, with `sources` for the per-runner pre-flight and
+ * `paths-before` / `paths-after` for the `exclusions.paths` guard around the runners' apply.
+ */
+export type RowId = LifecycleStep | 'sources' | 'paths-before' | 'paths-after';
 
 /** What the walker knows when it decides whether a row runs. */
 export interface StepView {
@@ -186,7 +189,8 @@ export const LIFECYCLE: readonly StepSpec[] = [
     emits: [...STEP, 'backup:taken', 'container:skip'],
   },
   {
-    // Policy `pre_update`: after the backup, before any runner changes the container.
+    // Policy `pre_update`: after the backup, before any runner changes the container. Exit 75 from
+    // a hook vetoes the update: the container is skipped (reason `vetoed`), its snapshot deleted.
     id: 'pre-update',
     step: 'pre-update',
     scope: 'container',
@@ -199,6 +203,22 @@ export const LIFECYCLE: readonly StepSpec[] = [
     journal: 'apply',
     safePoint: true,
     when: { text: 'plan not empty, `pre_update` not empty', task: (t) => (t.hooks?.preUpdate.length ?? 0) > 0, state: pending },
+    emits: [...STEP, 'exec', 'container:skip'],
+  },
+  {
+    // Policy `exclusions.paths`: each guarded file's state (sha256, absent, …) in one read-only exec,
+    // right before the runners change anything; a plan lists the paths. Part of apply: its
+    // failure (a path that cannot be hashed) rolls back what the pre_update hooks did.
+    id: 'paths-before',
+    step: 'apply',
+    scope: 'container',
+    runsInDryRun: false,
+    inPlan: true,
+    retryable: false,
+    timeout: 'verify',
+    onFailure: 'rollback',
+    phase: 'normal',
+    when: { text: 'plan not empty, `exclusions.paths` not empty', task: (t) => (t.guardedPaths?.length ?? 0) > 0, state: pending },
     emits: [...STEP, 'exec'],
   },
   {
@@ -215,6 +235,20 @@ export const LIFECYCLE: readonly StepSpec[] = [
     journal: 'apply',
     safePoint: true,
     when: { text: "the runner's plan is not empty", state: (v) => (v.runner?.steps ?? 0) > 0 },
+    emits: [...STEP, 'exec'],
+  },
+  {
+    // Policy `exclusions.paths`: the same exec once every runner applied; any state that differs
+    // from paths-before fails the update (E_PATH_CHANGED) before hooks, restarts or verification.
+    id: 'paths-after',
+    step: 'apply',
+    scope: 'container',
+    runsInDryRun: false,
+    retryable: false,
+    timeout: 'verify',
+    onFailure: 'rollback',
+    phase: 'normal',
+    when: { text: 'plan not empty, `exclusions.paths` not empty', task: (t) => (t.guardedPaths?.length ?? 0) > 0, state: pending },
     emits: [...STEP, 'exec'],
   },
   {
@@ -312,6 +346,20 @@ export function rowApplies(row: StepSpec, task: ContainerTask): boolean {
   return row.when?.task?.(task) ?? true;
 }
 
+/** A row's time limit, for a runner row the runner's own (`runner_limits.<id>.timeouts`) when it has one. */
+export function rowTimeoutMs(task: ContainerTask, row: StepSpec, runnerId?: string): number {
+  const key = row.timeout ?? 'apply';
+  const own = runnerId === undefined ? undefined : task.runners.find((r) => r.id === runnerId)?.timeoutsMs;
+  return (own as Partial<TimeoutsMs> | undefined)?.[key] ?? task.timeoutsMs[key];
+}
+
+/** A row's attempts: retryable rows get `retries` more, for a runner its own (`runner_limits.<id>.retries`). */
+export function rowAttempts(task: ContainerTask, row: StepSpec, runnerId?: string): number {
+  if (!row.retryable) return 1;
+  const own = runnerId === undefined ? undefined : task.runners.find((r) => r.id === runnerId)?.retries;
+  return (own ?? task.retries) + 1;
+}
+
 // Past the sum of its step limits, a pipeline is stuck in something no step timeout caught.
 const DEADLINE_MARGIN_MS = 30_000;
 
@@ -325,8 +373,15 @@ export function containerDeadlineMs(task: ContainerTask): number {
   let total = DEADLINE_MARGIN_MS;
   for (const row of CONTAINER_ROWS) {
     if (!row.timeout || !rowApplies(row, task)) continue;
-    const attempts = row.retryable ? task.retries + 1 : 1;
-    total += task.timeoutsMs[row.timeout] * attempts * (row.scope === 'runner' ? runners : 1);
+    if (row.scope === 'runner' && task.runners.length > 0) {
+      for (const r of task.runners) total += rowTimeoutMs(task, row, r.id) * rowAttempts(task, row, r.id);
+      continue;
+    }
+    total += task.timeoutsMs[row.timeout] * rowAttempts(task, row) * (row.scope === 'runner' ? runners : 1);
+  }
+  // on_rollback / on_failure run after the walk (container-pipeline.ts), each hook under its own timeout.
+  for (const hook of [...(task.hooks?.onRollback ?? []), ...(task.hooks?.onFailure ?? [])]) {
+    total += hook.timeout ? hook.timeout * 1000 : task.timeoutsMs.apply;
   }
   return total;
 }

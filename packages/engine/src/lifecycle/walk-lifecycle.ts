@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { UnrotError } from '@unrot/sdk';
+import { runnerCapKey, storageCapKey } from '../fleet/caps.js';
+import { backupStorageOf } from '../preflight/backup-storage.js';
 import { writeJournal } from '../safety/journal.js';
-import type { ContainerTask, Emit } from './container-task.js';
+import type { CapClient, ContainerTask, Emit } from './container-task.js';
 import type { PipelineState, RunnerState, StepBodies, StepEnv, StepInput, StepResult } from './pipeline-state.js';
 import { INITIAL_STATE } from './pipeline-state.js';
 import { StepError } from './step-error.js';
-import { CONTAINER_ROWS, type StepSpec, type StepView } from './step-table.js';
+import { CONTAINER_ROWS, rowAttempts, rowTimeoutMs, type StepSpec, type StepView } from './step-table.js';
 import { withTimeout } from './with-timeout.js';
 
 // Retrying these cannot help: the runner or the container is wrong, not the network.
@@ -28,12 +30,19 @@ export interface WalkDeps {
   signal: AbortSignal;
   /** The run's stop request (SIGTERM/SIGINT), if any: honoured at safe points like the kill switch. */
   stopRequested?: () => string | undefined;
+  /** The fleet-wide caps (global `concurrency:`), asked before the work they limit. */
+  caps?: CapClient;
   /** Loads a runner before its first row (outside any step, as its failure belongs to no step). */
   loadRunner(spec: ContainerTask['runners'][number]): Promise<{ hasSources: boolean }>;
 }
 
 type Done = { done: true };
 const DONE: Done = { done: true };
+
+// The change section begins at the first of these rows that runs: the runner caps are taken there
+// (before the snapshot and the hooks, so a container never sits snapshotted, or behind a
+// maintenance page, waiting for a turn) and given back once the runners' applies are done.
+const CHANGE_SECTION_START = new Set<string>(['backup', 'pre-update', 'paths-before', 'apply']);
 
 /**
  * Walks one container through the lifecycle table: each row in order (runner rows as a block,
@@ -116,6 +125,28 @@ export async function walkContainer(task: ContainerTask, deps: WalkDeps): Promis
     }
   };
 
+  // Fleet caps (global `concurrency:`): the runner keys held through the change section; [] once given back.
+  let runnerCaps: string[] | undefined;
+  const capped = (key: string): boolean => task.capKeys?.includes(key) === true;
+  const releaseRunnerCaps = (): void => {
+    if (runnerCaps && runnerCaps.length > 0) deps.caps?.release(runnerCaps);
+    runnerCaps = [];
+  };
+  /** Waits for cap keys (a wait, never a failure: it is reported); only an abort while waiting fails the row. */
+  const waitForCaps = async (row: StepSpec, keys: string[], runnerId?: string): Promise<{ ended: Done | undefined } | undefined> => {
+    if (!deps.caps || keys.length === 0) return undefined;
+    try {
+      const { waitedMs } = await deps.caps.acquire(keys, deps.signal);
+      if (waitedMs > 0) {
+        env.log.info({ step: row.step, caps: keys, waitedMs }, 'waited for a concurrency cap');
+        state = { ...state, capWaits: [...(state.capWaits ?? []), { caps: keys, step: row.step, waitedMs }] };
+      }
+      return undefined;
+    } catch (error) {
+      return { ended: failWith(row, StepError.of(error, row.step, runnerId)) };
+    }
+  };
+
   const runRow = async (row: StepSpec, runnerId?: string): Promise<Done | undefined> => {
     const inFailure = state.failure !== undefined;
     if (inFailure !== (row.phase === 'on-failure')) return undefined;
@@ -132,6 +163,35 @@ export async function walkContainer(task: ContainerTask, deps: WalkDeps): Promis
       if (row.inPlan) merge(body.plan?.(input), runnerId);
       return undefined;
     }
+    if (CHANGE_SECTION_START.has(row.id) && runnerCaps === undefined) {
+      runnerCaps = state.runners
+        .filter((r) => r.steps.length > 0)
+        .map((r) => runnerCapKey(r.id))
+        .filter(capped);
+      const waited = await waitForCaps(row, runnerCaps, runnerId);
+      if (waited) {
+        runnerCaps = [];
+        return waited.ended;
+      }
+    }
+    const storage = row.id === 'backup' ? backupStorageOf(task.backup, state.rootfsStorage) : undefined;
+    const storageCap = storage !== undefined && capped(storageCapKey(storage)) ? storageCapKey(storage) : undefined;
+    if (storageCap) {
+      const waited = await waitForCaps(row, [storageCap]);
+      if (waited) return waited.ended;
+    }
+    try {
+      return await journalAndExecute(row, body, runnerId);
+    } finally {
+      if (storageCap) deps.caps?.release([storageCap]);
+    }
+  };
+
+  const journalAndExecute = async (
+    row: StepSpec,
+    body: NonNullable<StepBodies[StepSpec['id']]>,
+    runnerId?: string,
+  ): Promise<Done | undefined> => {
     const stopped = killSwitched(row);
     if (stopped) return stopped;
     if (row.journal && state.journal !== row.journal) {
@@ -156,8 +216,8 @@ export async function walkContainer(task: ContainerTask, deps: WalkDeps): Promis
     state = { ...state, walked: [...state.walked, { id: row.id, ...who }] };
     emit('step:start', { runId, vmid, step: name, ...who });
     env.log.info({ step: name, runner: runnerId }, 'step start');
-    const attempts = row.retryable ? task.retries + 1 : 1;
-    const timeoutMs = row.timeout ? task.timeoutsMs[row.timeout] : task.timeoutsMs.apply;
+    const attempts = rowAttempts(task, row, runnerId);
+    const timeoutMs = rowTimeoutMs(task, row, runnerId);
     const label = `${name}${runnerId !== undefined ? ` (${runnerId})` : ''} on CT ${vmid}`;
     let result: StepResult | undefined;
     let thrown: unknown;
@@ -259,9 +319,15 @@ export async function walkContainer(task: ContainerTask, deps: WalkDeps): Promis
           if (await runRow(r, spec.id)) return;
         }
       }
+      // The runners' applies are over (or failed): their caps go back before hooks, restarts, verify or a rollback.
+      if (block.some((r) => r.id === 'apply')) releaseRunnerCaps();
       i = end;
     }
   };
-  await walk();
+  try {
+    await walk();
+  } finally {
+    releaseRunnerCaps();
+  }
   return state;
 }

@@ -34,16 +34,40 @@ export const HookCommandSchema = Type.Object(
     timeout: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 86400, description: 'seconds before the command is killed (default: the apply timeout)' }),
     ),
+    where: Type.Optional(
+      Type.Union([Type.Literal('container'), Type.Literal('host')], {
+        description:
+          "where the command runs: 'container' (inside it, through pct exec) or 'host' (on the Proxmox host as root, argv only; argv[0] must be on command_allowlist even with allow_unlisted_commands) (default container)",
+      }),
+    ),
   },
-  { additionalProperties: false, description: 'one hook command' },
+  {
+    additionalProperties: false,
+    description:
+      'one hook command; it gets UNROT_CTID, UNROT_RUN_ID, UNROT_PHASE and UNROT_CONTEXT (a 0600 JSON file with the planned and changed packages) in its environment',
+  },
 );
 export type HookCommand = Static<typeof HookCommandSchema>;
 
-export const HookListSchema = (when: string) =>
+export const HookListSchema = (when: string, onFailure = 'a failure rolls the container back') =>
   Type.Array(HookCommandSchema, {
     maxItems: 32,
-    description: `commands run in order inside the container ${when}; a failure rolls the container back`,
+    description: `commands run in order ${when}; ${onFailure}. Each: argv, timeout (s), where (container or host); it gets UNROT_CTID, UNROT_RUN_ID, UNROT_PHASE and UNROT_CONTEXT (docs/scheduling.md)`,
   });
 
-export const PreUpdateHooksSchema = HookListSchema('after the backup and before the first change (only when an update is planned)');
+/** A pre_update hook exiting with this code (EX_TEMPFAIL) skips the container instead of failing it. */
+export const HOOK_VETO_EXIT_CODE = 75;
+
+export const PreUpdateHooksSchema = HookListSchema(
+  'after the backup and before the first change (only when an update is planned)',
+  `exit ${HOOK_VETO_EXIT_CODE} vetoes the update (the container is skipped, reason: the hook's last output line, its snapshot deleted); any other failure rolls the container back`,
+);
 export const PostUpdateHooksSchema = HookListSchema('after every runner applied, before restarts and verification');
+export const OnRollbackHooksSchema = HookListSchema(
+  'after a rollback completed, inside the restored container',
+  'a failure is a warning and never changes the outcome',
+);
+export const OnFailureHooksSchema = HookListSchema(
+  'for any failed container, after its rollback if there was one',
+  'a failure is a warning and never changes the outcome',
+);

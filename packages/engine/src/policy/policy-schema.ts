@@ -1,5 +1,14 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { AllowUnlistedCommandsSchema, CommandAllowlistSchema, PostUpdateHooksSchema, PreUpdateHooksSchema } from './commands-schema.js';
+import { ConcurrencySchema, RunnerLimitsSchema } from './caps-schema.js';
+import {
+  AllowUnlistedCommandsSchema,
+  CommandAllowlistSchema,
+  OnFailureHooksSchema,
+  OnRollbackHooksSchema,
+  PostUpdateHooksSchema,
+  PreUpdateHooksSchema,
+} from './commands-schema.js';
+import { ExcludedPathsSchema, ExcludedServicesSchema } from './exclusions-schema.js';
 import { JitterMsSchema, KillSwitchFileSchema, MaxRuntimeSchema, MaxStartsPerMinuteSchema, PreflightSchema } from './fleet-schema.js';
 import { HealthChecksPolicySchema, RestartPolicySchema } from './health-schema.js';
 import { HostAccessSchema } from './host-schema.js';
@@ -38,8 +47,13 @@ export const TimeoutsSchema = Type.Object(
 export const ExclusionsSchema = Type.Object(
   {
     packages: Type.Optional(Type.Array(PackagePatternSchema, { maxItems: 1000, description: 'package names or * globs never updated' })),
+    paths: Type.Optional(ExcludedPathsSchema),
+    services: Type.Optional(ExcludedServicesSchema),
   },
-  { additionalProperties: false, description: 'what is never updated' },
+  {
+    additionalProperties: false,
+    description: 'what unrot never updates (packages), never lets an update change (paths) and never restarts (services)',
+  },
 );
 
 /** A runner id as plugins declare them (Runner.id); `runners:` keys and `rollback.critical` use it too. */
@@ -159,12 +173,15 @@ export const DefaultsSchema = Type.Object(
       Type.Integer({ minimum: 0, maximum: 10, description: 'extra attempts for read-only steps (check) after a failure (default 1)' }),
     ),
     runners: Type.Optional(RunnersSchema),
+    runner_limits: Type.Optional(RunnerLimitsSchema),
     backup: Type.Optional(BackupSchema),
     rollback: Type.Optional(RollbackSchema),
     health_checks: Type.Optional(HealthChecksPolicySchema),
     restart: Type.Optional(RestartPolicySchema),
     pre_update: Type.Optional(PreUpdateHooksSchema),
     post_update: Type.Optional(PostUpdateHooksSchema),
+    on_rollback: Type.Optional(OnRollbackHooksSchema),
+    on_failure: Type.Optional(OnFailureHooksSchema),
     allow_unlisted_commands: Type.Optional(AllowUnlistedCommandsSchema),
   },
   { additionalProperties: false, description: 'applied to every container; a container file overrides' },
@@ -175,6 +192,7 @@ export const GlobalPolicySchema = Type.Object(
     max_concurrency: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 64, description: 'containers updated at the same time (default 2)' }),
     ),
+    concurrency: Type.Optional(ConcurrencySchema),
     node: Type.Optional(
       Type.String({
         pattern: '^[A-Za-z0-9][A-Za-z0-9.-]*$',
@@ -210,12 +228,15 @@ export const ContainerPolicySchema = Type.Object(
     enabled: Type.Optional(Type.Boolean({ description: 'false skips the container (default true)' })),
     risk: Type.Optional(ContainerRiskSchema),
     runners: Type.Optional(RunnersSchema),
+    runner_limits: Type.Optional(RunnerLimitsSchema),
     backup: Type.Optional(BackupSchema),
     rollback: Type.Optional(RollbackSchema),
     health_checks: Type.Optional(HealthChecksPolicySchema),
     restart: Type.Optional(RestartPolicySchema),
     pre_update: Type.Optional(PreUpdateHooksSchema),
     post_update: Type.Optional(PostUpdateHooksSchema),
+    on_rollback: Type.Optional(OnRollbackHooksSchema),
+    on_failure: Type.Optional(OnFailureHooksSchema),
     allow_unlisted_commands: Type.Optional(AllowUnlistedCommandsSchema),
     exclusions: Type.Optional(ExclusionsSchema),
     timeouts: Type.Optional(TimeoutsSchema),

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { DURATION_PATTERN } from './maintenance-schema.js';
+import { selectorFields } from './selector-schema.js';
 
 /** Staged rollouts (global.yml `rollout:`): ordered waves, canary pinning, soak, stop conditions. See docs/runbooks/staged-rollout.md. */
 
@@ -8,21 +9,7 @@ const WAVE_NAME = '^[a-z0-9][a-z0-9_-]{0,31}$';
 export const WaveSchema = Type.Object(
   {
     name: Type.String({ pattern: WAVE_NAME, maxLength: 32, description: 'the wave name, unique, lower case (a-z, 0-9, _ and -)' }),
-    tags: Type.Optional(
-      Type.Array(Type.String({ pattern: '^[A-Za-z0-9_][A-Za-z0-9_+.-]*$', maxLength: 128 }), {
-        maxItems: 256,
-        description: 'containers carrying any of these Proxmox tags join this wave',
-      }),
-    ),
-    names: Type.Optional(
-      Type.Array(Type.String({ minLength: 1, maxLength: 256 }), {
-        maxItems: 1000,
-        description: 'containers whose name matches any of these globs (* and ?) join this wave',
-      }),
-    ),
-    ids: Type.Optional(
-      Type.Array(Type.Integer({ minimum: 100, maximum: 999999999 }), { maxItems: 10000, description: 'these VMIDs join this wave' }),
-    ),
+    ...selectorFields('join this wave'),
     rest: Type.Optional(
       Type.Boolean({ description: 'true: every selected container not in an earlier wave joins this wave (default false)' }),
     ),

@@ -68,6 +68,10 @@ export const RunReportSchema = Type.Object(
      * reports written before notifications existed stay valid; every run now writes it.
      */
     notifications: Type.Optional(Type.Array(DeliveryResultSchema)),
+    /** Group files (containers/<name>.yml with selectors) and the listed containers each applied to; `vmids: []` matched none. */
+    groups: Type.Optional(
+      Type.Array(Type.Object({ file: Type.String(), vmids: Type.Array(Type.Integer()) }, { additionalProperties: false })),
+    ),
     /** The staged rollout (global.yml `rollout:`): its waves, who is in each, and where it stands. */
     rollout: Type.Optional(RolloutReportSchema),
     /** Set when the run itself ended in an error (exit code 2, 3 or 70): then `containers` is empty. */

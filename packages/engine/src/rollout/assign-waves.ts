@@ -1,5 +1,6 @@
-import { type ContainerInfo, globToRegExp } from '@unrot/sdk';
+import type { ContainerInfo } from '@unrot/sdk';
 import type { RolloutPolicy, WavePolicy } from '../policy/rollout-schema.js';
+import { matchesSelector } from '../targets/match-selector.js';
 
 /** One wave and the selected containers in it, in VMID order. */
 export interface WaveMembers {
@@ -15,13 +16,7 @@ export interface WaveAssignment {
 }
 
 function matches(wave: WavePolicy, ct: ContainerInfo): boolean {
-  if (wave.rest === true) return true;
-  const tags = new Set(ct.tags.map((t) => t.toLowerCase()));
-  return (
-    (wave.ids ?? []).includes(ct.vmid) ||
-    (wave.tags ?? []).some((t) => tags.has(t.toLowerCase())) ||
-    (wave.names ?? []).some((glob) => globToRegExp(glob).test(ct.name))
-  );
+  return wave.rest === true || matchesSelector(wave, ct);
 }
 
 /** Puts each selected container in the first wave that selects it (tags, name globs, ids, or rest). */

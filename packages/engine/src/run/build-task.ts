@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { type ContainerInfo, UnrotError } from '@unrot/sdk';
 import { CONFIG_DEFAULTS } from '../config/effective-policy.js';
 import { effectivePolicy } from '../config/index.js';
+import { runnerLimitFor } from '../config/runner-limits.js';
+import { capLimits, runnerCapKey } from '../fleet/caps.js';
 import { prepareProbeOptions } from '../health/index.js';
 import type { ContainerTask } from '../lifecycle/container-task.js';
 import { containerDeadlineMs } from '../lifecycle/step-table.js';
@@ -29,12 +31,22 @@ export function buildTask(prepared: Prepared, ct: ContainerInfo, context: TaskCo
   if (policy.osRunner !== 'none') {
     const entry = prepared.runners.get(policy.osRunner);
     if (!entry) throw new UnrotError('E_CONFIG', `CT ${ct.vmid}: os runner '${policy.osRunner}' is not installed`);
-    runners.push({ id: entry.id, modulePath: entry.modulePath, options: policy.osRunnerOptions });
+    runners.push({
+      id: entry.id,
+      modulePath: entry.modulePath,
+      options: policy.osRunnerOptions,
+      ...runnerLimitFor(prepared.config, ct.vmid, entry.id),
+    });
   }
   for (const app of policy.appRunners) {
     const entry = prepared.runners.get(app.id);
     if (!entry) throw new UnrotError('E_CONFIG', `CT ${ct.vmid}: runner '${app.id}' is not installed`);
-    runners.push({ id: entry.id, modulePath: entry.modulePath, options: app.options });
+    runners.push({
+      id: entry.id,
+      modulePath: entry.modulePath,
+      options: app.options,
+      ...runnerLimitFor(prepared.config, ct.vmid, entry.id),
+    });
   }
   return {
     runId: context.runId,
@@ -63,10 +75,19 @@ export function buildTask(prepared: Prepared, ct: ContainerInfo, context: TaskCo
     ...(policy.restart ? { restart: policy.restart } : {}),
     ...(policy.hooks ? { hooks: policy.hooks } : {}),
     preflight: taskPreflight(prepared),
+    ...(policy.guardedPaths.length > 0 ? { guardedPaths: policy.guardedPaths } : {}),
     ...(context.secrets.length > 0 ? { secrets: [...context.secrets] } : {}),
     ...(context.killSwitchFile ? { killSwitchFile: context.killSwitchFile } : {}),
     ...(context.canaryPins ? { canaryPins: context.canaryPins } : {}),
+    ...capKeysOf(prepared, runners),
   };
+}
+
+/** The capped keys this task may ask for: its runners' caps, and every storage cap (the pipeline knows its storage). */
+function capKeysOf(prepared: Prepared, runners: ContainerTask['runners']): Pick<ContainerTask, 'capKeys'> {
+  const limits = capLimits(prepared.config.global.concurrency);
+  const keys = [...limits.keys()].filter((k) => k.startsWith('storage:') || runners.some((r) => runnerCapKey(r.id) === k));
+  return keys.length > 0 ? { capKeys: keys } : {};
 }
 
 function taskPreflight(prepared: Prepared): NonNullable<ContainerTask['preflight']> {

@@ -1,6 +1,7 @@
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { type LoadedConfig, loadConfig, validateCommandAllowlist, validateRunnerOptions } from '../config/index.js';
+import { validateRunnerCaps } from '../config/runner-limits.js';
 import { discoverProbes, type ProbeEntry, validateHealthPolicy } from '../health/index.js';
 import { type NotificationSetup, prepareNotifications } from '../notify/index.js';
 import { discoverRunners, type RunnerEntry } from '../plugins/discover-plugins.js';
@@ -19,6 +20,7 @@ export async function prepare(configDir: string, pluginRoots: readonly string[])
   const config = await loadConfig(configDir);
   const runners = await discoverRunners(pluginRoots);
   validateRunnerOptions(config, runners);
+  validateRunnerCaps(config, new Set(runners.keys()));
   validateCommandAllowlist(config, runners);
   const probes = await discoverProbes(pluginRoots);
   validateHealthPolicy(config, probes);

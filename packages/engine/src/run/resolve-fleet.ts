@@ -1,4 +1,5 @@
 import { type ContainerInfo, toUnrotError } from '@unrot/sdk';
+import { bindFleet, unmatchedGroups } from '../config/group-files.js';
 import { effectivePolicy } from '../config/index.js';
 import type { Host } from '../host/host.js';
 import { asHostError } from '../report/exit-codes.js';
@@ -11,7 +12,7 @@ export async function resolveFleet(
   prepared: Prepared,
   selection: CliSelection,
   host: Host,
-): Promise<{ fleet: ContainerInfo[]; decisions: TargetDecision[] }> {
+): Promise<{ fleet: ContainerInfo[]; decisions: TargetDecision[]; unmatchedGroups: string[] }> {
   let fleet: ContainerInfo[];
   try {
     fleet = await host.listContainers();
@@ -19,8 +20,15 @@ export async function resolveFleet(
     throw asHostError(toUnrotError(error, 'E_EXEC_SPAWN'));
   }
   const { config } = prepared;
-  const decisions = resolveTargets(fleet, config.global.targets ?? {}, selection, (vmid) => effectivePolicy(config, vmid).enabled);
-  return { fleet, decisions };
+  // Group files match on names and tags: known from here on, for every policy read of this run.
+  bindFleet(config, fleet);
+  const decisions = resolveTargets(fleet, config.global.targets ?? {}, selection, (vmid) => effectivePolicy(config, vmid).enabled).map(
+    (d): TargetDecision => {
+      const groupFiles = config.groups.length > 0 ? effectivePolicy(config, d.vmid).groupFiles : [];
+      return groupFiles.length > 0 ? { ...d, groupFiles } : d;
+    },
+  );
+  return { fleet, decisions, unmatchedGroups: unmatchedGroups(config) };
 }
 
 /** The targets of a run: the fleet's decisions, less the containers an earlier interrupted update still holds. */

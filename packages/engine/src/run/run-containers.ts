@@ -1,10 +1,11 @@
 import { type ContainerInfo, type LifecycleEvents, toUnrotError } from '@unrot/sdk';
+import { capLimits, FleetCaps } from '../fleet/caps.js';
 import { mapLimit } from '../host/map-limit.js';
 import type { ContainerReport } from '../lifecycle/container-result.js';
 import type { ContainerTask } from '../lifecycle/container-task.js';
 import { acquireContainerLock, type RunLock } from '../safety/run-lock.js';
 import type { TargetDecision } from '../targets/resolve-targets.js';
-import { ContainerPool } from '../workers/container-pool.js';
+import { ContainerPool, type PoolOptions } from '../workers/container-pool.js';
 import type { AdmissionControl } from './admit.js';
 import { buildTask, taskDeadlineMs } from './build-task.js';
 import { finishTerminated, wasTerminated } from './finish-terminated.js';
@@ -39,6 +40,7 @@ export async function runContainers(
     ...(ctx.hostSpec.kind === 'main-thread' ? { host: ctx.host } : {}),
     ...(options.threads ? { threads: options.threads } : {}),
     ...(options.abortGraceMs !== undefined ? { abortGraceMs: options.abortGraceMs } : {}),
+    ...fleetCaps(ctx),
     onEvent: ({ name, payload }) => {
       log.debug({ event: name, payload }, 'event');
       events.emit(name as keyof LifecycleEvents, payload as never);
@@ -84,6 +86,19 @@ export async function runContainers(
   }
   const reports = new Map(finished);
   return decisions.map((d) => reports.get(d.vmid) ?? skippedContainer(fleet.get(d.vmid) as ContainerInfo, d));
+}
+
+/** global.yml `concurrency:`: one set of caps for every worker of the run's pool, kept here in the main thread. */
+function fleetCaps(ctx: RunContext): Pick<PoolOptions, 'caps' | 'onCapWait'> {
+  const limits = capLimits(ctx.prepared.config.global.concurrency);
+  if (limits.size === 0) return {};
+  return {
+    caps: new FleetCaps({ limits, now: () => ctx.now().getTime() }),
+    onCapWait: (vmid, keys, waitedMs) => {
+      if (waitedMs === undefined) ctx.log.info({ vmid, caps: keys }, 'waiting for a concurrency cap (global concurrency:)');
+      else ctx.log.info({ vmid, caps: keys, waitedMs }, 'concurrency cap granted after a wait');
+    },
+  };
 }
 
 /** The per-container host lock, or why this container is skipped (another unrot process holds it). */

@@ -1,5 +1,6 @@
 import { hostname as osHostname } from 'node:os';
 import type { ContainerInfo } from '@unrot/sdk';
+import { groupMembers } from '../config/group-files.js';
 import type { ContainerReport } from '../lifecycle/container-result.js';
 import { containerHeader } from '../report/container-header.js';
 import { isCutShort, needsAttention, skipClassOf } from '../report/exit-codes.js';
@@ -60,6 +61,7 @@ export interface RunReportBody {
 /** The run report (before redaction and notifications): the run's header, then what happened. */
 export function buildRunReport(ctx: RunContext, body: RunReportBody): RunReport {
   const { options, selection, started } = ctx;
+  const groups = groupMembers(ctx.prepared.config);
   return {
     schema: REPORT_SCHEMA_ID,
     runId: ctx.runId,
@@ -78,6 +80,7 @@ export function buildRunReport(ctx: RunContext, body: RunReportBody): RunReport 
     logDir: ctx.runDir,
     notifications: [],
     ...(body.rollout ? { rollout: body.rollout } : {}),
+    ...(groups.length > 0 ? { groups } : {}),
     ...(body.error ? { error: body.error } : {}),
   };
 }

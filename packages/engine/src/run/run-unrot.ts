@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import pino from 'pino';
+import { ensureFleetBound } from '../config/group-files.js';
 import { EngineEvents } from '../engine-events.js';
 import { configuredHostSpec, hostFromSpec } from '../host/api/host-choice.js';
 import type { HostSpec } from '../host/host-spec.js';
@@ -103,6 +104,8 @@ async function runLocked(ctx: RunContext): Promise<{ report: RunReport; reportPa
 /** A real run first finishes what a killed run left (journal rules); a plan changes nothing. */
 async function recoverEarlierRuns(ctx: RunContext): Promise<RecoveryReport[]> {
   if (ctx.options.dryRun) return [];
+  // A group file may set rollback.on_interrupt for a container; its selectors need the fleet.
+  await ensureFleetBound(ctx.prepared.config, ctx.host);
   const recoveries = await recoverInterrupted(ctx.stateDir, ctx.host, interruptPolicy(ctx.prepared), ctx.log, undefined, {
     runId: ctx.runId,
   });

@@ -1,4 +1,5 @@
 import { UnrotError } from '@unrot/sdk';
+import { ensureFleetBound } from '../config/group-files.js';
 import { effectiveGlobal, effectivePolicy, type LoadedConfig, loadConfig } from '../config/index.js';
 import { configuredHostSpec, hostFromSpec } from '../host/api/host-choice.js';
 import type { Host } from '../host/host.js';
@@ -26,7 +27,10 @@ async function context(options: OperatorOptions): Promise<{ config: LoadedConfig
   // Refuses (E_CONFIG, exit 2) a state_dir others can write: its records decide what is restored or deleted.
   await ensureStateDir(stateDir);
   // global.yml `host:` decides pct tools or the API (its token read from secrets_files here).
-  return { config, stateDir, host: options.host ?? (await hostFromSpec(await configuredHostSpec(config))) };
+  const host = options.host ?? (await hostFromSpec(await configuredHostSpec(config)));
+  // Group files selecting by tag or name need the container list before a policy is read (backup.keep, timeouts).
+  await ensureFleetBound(config, host);
+  return { config, stateDir, host };
 }
 
 export interface RollbackPlan {

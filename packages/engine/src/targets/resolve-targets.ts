@@ -21,6 +21,8 @@ export interface TargetDecision {
   reason?: SkipReason;
   /** Human detail, e.g. the lock name. */
   detail?: string;
+  /** The group files (containers/<name>.yml) whose selectors match it, when any. */
+  groupFiles?: string[];
 }
 
 /**

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { UnrotError } from '@unrot/sdk';
 import { Piscina } from 'piscina';
+import type { FleetCaps } from '../fleet/caps.js';
 import { stopDetail } from '../fleet/stop-request.js';
 import type { Host } from '../host/host.js';
 import type { HostSpec } from '../host/host-spec.js';
@@ -9,7 +10,7 @@ import { type HostServer, serveHost } from '../host/port-host.js';
 import type { ContainerReport } from '../lifecycle/container-result.js';
 import type { ContainerTask } from '../lifecycle/container-task.js';
 import { containerHeader } from '../report/container-header.js';
-import type { WorkerEventMessage, WorkerInput } from './container-worker.js';
+import type { CapReplyMessage, CapRequestMessage, WorkerEventMessage, WorkerInput } from './container-worker.js';
 
 export interface PoolOptions {
   maxConcurrency: number;
@@ -22,6 +23,10 @@ export interface PoolOptions {
   abortGraceMs?: number;
   /** Overrides threadsFor(maxConcurrency) (tests). */
   threads?: number;
+  /** The fleet-wide caps (global `concurrency:`) every pipeline asks over its port. */
+  caps?: FleetCaps;
+  /** A container started or ended a wait for a cap (host.jsonl). */
+  onCapWait?: (vmid: number, keys: readonly string[], waitedMs: number | undefined) => void;
 }
 
 /** Sent by the worker when it starts a task, so a stuck thread can be found and terminated. */
@@ -82,23 +87,63 @@ export class ContainerPool {
     else stop?.addEventListener('abort', tellStop, { once: true });
     let threadId: number | undefined;
     const server: HostServer | undefined = this.mainThreadHost ? serveHost(this.mainThreadHost, channel.port1) : undefined;
-    channel.port1.on('message', (message: WorkerEventMessage | WorkerHelloMessage) => {
+    channel.port1.on('message', (message: WorkerEventMessage | WorkerHelloMessage | CapRequestMessage) => {
       if (server?.handle(message)) return;
       if ('hello' in message) threadId = message.hello.threadId;
+      else if ('capAcquire' in message || 'capRelease' in message) onCapMessage(message);
       else this.options.onEvent(message);
     });
     let timedOut = false;
     let graceTimer: NodeJS.Timeout | undefined;
     // The worker's own step timeouts end a container first; this deadline is max_runtime.container
-    // or a pipeline that stopped responding.
-    const timer = setTimeout(() => {
-      timedOut = true;
-      channel.port1.postMessage('abort');
-      graceTimer = setTimeout(() => {
-        const thread = this.piscina.threads.find((w) => w.threadId === threadId);
-        void thread?.terminate();
-      }, this.graceMs);
-    }, deadlineMs);
+    // or a pipeline that stopped responding. It does not run while the pipeline waits for a fleet
+    // cap: that is a queue, like waiting for a pool slot, not the container's work.
+    let remainingMs = deadlineMs;
+    let armedAt = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      armedAt = Date.now();
+      timer = setTimeout(() => {
+        timedOut = true;
+        channel.port1.postMessage('abort');
+        graceTimer = setTimeout(() => {
+          const thread = this.piscina.threads.find((w) => w.threadId === threadId);
+          void thread?.terminate();
+        }, this.graceMs);
+      }, remainingMs);
+    };
+    const pause = () => {
+      clearTimeout(timer);
+      remainingMs = Math.max(0, remainingMs - (Date.now() - armedAt));
+    };
+    arm();
+    const holder = `ct-${task.container.vmid}-${task.runId}`;
+    const onCapMessage = (message: CapRequestMessage): void => {
+      const caps = this.options.caps;
+      if ('capRelease' in message) {
+        caps?.release(holder, message.capRelease.keys);
+        return;
+      }
+      const { id, keys } = message.capAcquire;
+      if (!caps) {
+        channel.port1.postMessage({ capGranted: { id, waitedMs: 0 } } satisfies CapReplyMessage);
+        return;
+      }
+      pause();
+      const granted = caps.acquire(holder, keys);
+      // Said when the grant did not come at once (acquire grants synchronously when it can).
+      if (caps.isWaiting(holder)) this.options.onCapWait?.(task.container.vmid, keys, undefined);
+      granted.then(
+        (grant) => {
+          if (!timedOut) arm();
+          if (grant.waitedMs > 0) this.options.onCapWait?.(task.container.vmid, keys, grant.waitedMs);
+          channel.port1.postMessage({ capGranted: { id, waitedMs: grant.waitedMs } } satisfies CapReplyMessage);
+        },
+        (error: Error) => {
+          channel.port1.postMessage({ capRefused: { id, message: error.message } } satisfies CapReplyMessage);
+        },
+      );
+    };
     const input: WorkerInput = { task, host: this.options.hostSpec, port: channel.port2 };
     const started = Date.now();
     const failed = (code: 'E_STEP_TIMEOUT' | 'E_WORKER_CRASHED', message: string): ContainerReport => ({
@@ -122,6 +167,8 @@ export class ContainerPool {
     } finally {
       clearTimeout(timer);
       clearTimeout(graceTimer);
+      // A pipeline that ended (or whose thread died) holding or awaiting caps gives them back.
+      this.options.caps?.releaseAll(holder);
       stop?.removeEventListener('abort', tellStop);
       server?.close();
       channel.port1.close();

@@ -1,4 +1,5 @@
 import { type MessagePort, threadId } from 'node:worker_threads';
+import { UnrotError } from '@unrot/sdk';
 import pino from 'pino';
 import { createApiHost } from '../host/api/host-choice.js';
 import type { Host } from '../host/host.js';
@@ -6,6 +7,7 @@ import { type HostSpec, pctHostFrom } from '../host/host-spec.js';
 import { PortHost } from '../host/port-host.js';
 import { type ContainerTask, runContainerPipeline } from '../lifecycle/container-pipeline.js';
 import type { ContainerReport } from '../lifecycle/container-result.js';
+import type { CapClient } from '../lifecycle/container-task.js';
 import { loadRunnerModule } from '../plugins/load-runner.js';
 import { preparePrivateFileSync } from '../safety/trusted-dir.js';
 import { redactingDestination } from '../secrets/redact-log.js';
@@ -25,6 +27,11 @@ export interface WorkerEventMessage {
   payload: unknown;
 }
 
+/** A pipeline asks for fleet caps (and gives them back) over its task's port. */
+export type CapRequestMessage = { capAcquire: { id: number; keys: string[] } } | { capRelease: { keys: string[] } };
+/** The main thread's answer to a capAcquire. */
+export type CapReplyMessage = { capGranted: { id: number; waitedMs: number } } | { capRefused: { id: number; message: string } };
+
 /** The worker's Host for a spec: the pct CLIs or the Proxmox API here, or the main thread's Host over the task's port. */
 export async function hostFor(spec: HostSpec, port: MessagePort): Promise<Host> {
   if (spec.kind === 'pct') return pctHostFrom(spec);
@@ -32,12 +39,60 @@ export async function hostFor(spec: HostSpec, port: MessagePort): Promise<Host> 
   return new PortHost(port);
 }
 
+/** The pipeline's side of the fleet caps: each acquire is a request to the main thread, answered by a grant. */
+function capClient(port: MessagePort): CapClient & { answer(message: unknown): boolean } {
+  let next = 0;
+  const pending = new Map<number, { resolve: (v: { waitedMs: number }) => void; reject: (e: Error) => void }>();
+  return {
+    acquire(keys, signal) {
+      const id = ++next;
+      return new Promise((resolve, reject) => {
+        // The request stays with the main thread; the pool gives everything back when the pipeline ends.
+        const onAbort = () => reject(new UnrotError('E_EXEC_ABORTED', `waiting for ${keys.join(', ')} was aborted`));
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        pending.set(id, {
+          resolve: (v) => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(v);
+          },
+          reject: (e) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(e);
+          },
+        });
+        port.postMessage({ capAcquire: { id, keys: [...keys] } } satisfies CapRequestMessage);
+      });
+    },
+    release(keys) {
+      port.postMessage({ capRelease: { keys: [...keys] } } satisfies CapRequestMessage);
+    },
+    answer(message) {
+      if (typeof message !== 'object' || message === null) return false;
+      const reply = message as CapReplyMessage;
+      if ('capGranted' in reply) {
+        pending.get(reply.capGranted.id)?.resolve({ waitedMs: reply.capGranted.waitedMs });
+        pending.delete(reply.capGranted.id);
+        return true;
+      }
+      if ('capRefused' in reply) {
+        pending.get(reply.capRefused.id)?.reject(new UnrotError('E_EXEC_ABORTED', reply.capRefused.message));
+        pending.delete(reply.capRefused.id);
+        return true;
+      }
+      return false;
+    },
+  };
+}
+
 /** Piscina entry point: one container's pipeline (a thread may run several side by side). */
 export default async function runContainerInWorker({ task, host: spec, port }: WorkerInput): Promise<ContainerReport> {
   const controller = new AbortController();
   const guard: PipelineGuard = { abort: controller };
   let stopRequested: string | undefined;
+  const caps = capClient(port);
   port.on('message', (message: unknown) => {
+    if (caps.answer(message)) return;
     if (message === 'abort') controller.abort();
     // The run was asked to stop (SIGTERM/SIGINT): end at the next safe point, never mid-step.
     else if (typeof message === 'object' && message !== null && 'stop' in message) stopRequested = String(message.stop);
@@ -59,6 +114,7 @@ export default async function runContainerInWorker({ task, host: spec, port }: W
         log,
         signal: controller.signal,
         stopRequested: () => stopRequested,
+        ...(task.capKeys && task.capKeys.length > 0 ? { caps } : {}),
       }),
     );
     // A fault charged to this pipeline: it has settled (aborted); the main thread finishes it by its journal.

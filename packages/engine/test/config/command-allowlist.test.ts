@@ -40,6 +40,21 @@ describe('command allowlist', () => {
     expect(err.problems.map((p) => p.file.split('/').pop())).toEqual(['102.yml']);
   });
 
+  it('on_rollback / on_failure hooks are checked like the others; a where: host hook even with allow_unlisted_commands', async () => {
+    const dir = await configDir({
+      'global.yml': 'command_allowlist: [systemctl]\ndefaults:\n  on_failure:\n    - argv: [/usr/local/bin/page-oncall]\n',
+      'containers/101.yml':
+        'allow_unlisted_commands: true\non_rollback:\n  - argv: [rm, /tmp/x]\n  - argv: [/usr/local/sbin/lb-drain, web1]\n    where: host\n',
+    });
+    const err = await configError(async () => validateCommandAllowlist(await loadConfig(dir), catalog));
+    // rm in on_rollback[0] runs inside the container: the opt-out covers it; the host hook is refused.
+    expect(err.problems.map((p) => `${p.file.split('/').pop()} ${p.path}: ${p.message.split(' is ')[0]}`)).toEqual([
+      "101.yml on_rollback[1].argv[0]: binary '/usr/local/sbin/lb-drain'",
+      "global.yml defaults.on_failure[0].argv[0]: binary '/usr/local/bin/page-oncall'",
+    ]);
+    for (const p of err.problems) expect(p.message).toContain('is not on command_allowlist');
+  });
+
   it('argv[0] with shell characters is refused even when unlisted commands are allowed', async () => {
     const dir = await configDir({
       'global.yml': 'defaults:\n  allow_unlisted_commands: true\n',

@@ -21,6 +21,8 @@ describe('effectivePolicy: defaults → container file', () => {
       appRunners: [],
       osRunnerOptions: {},
       exclusions: [],
+      guardedPaths: [],
+      excludedServices: [],
       timeoutsMs: {
         preflight: 30_000,
         detect: 60_000,
@@ -33,6 +35,7 @@ describe('effectivePolicy: defaults → container file', () => {
       },
       retries: 1,
       hasFile: false,
+      groupFiles: [],
       backup: { mode: 'snapshot', onUnsupported: 'skip', keep: 3, vzdumpStorage: 'local', vzdumpMode: 'snapshot', vzdumpCompress: 'zstd' },
       rollback: { onFailure: true, onInterrupt: 'rollback' },
       risk: 'normal',

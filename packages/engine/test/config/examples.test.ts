@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, effectivePolicy, loadConfig, validateCommandAllowlist, validateRunnerOptions } from '../../src/config/index.js';
+import {
+  bindFleet,
+  ConfigError,
+  effectivePolicy,
+  loadConfig,
+  validateCommandAllowlist,
+  validateRunnerOptions,
+} from '../../src/config/index.js';
 import { discoverRunnerCatalog, REPO_ROOT } from './helpers.js';
 
 const EXAMPLES = join(REPO_ROOT, 'examples');
@@ -11,6 +18,7 @@ describe('examples/', () => {
     const config = await loadConfig(EXAMPLES);
     expect(config.globalFile).toBe(join(EXAMPLES, 'global.yml'));
     expect([...config.containers.keys()].sort()).toEqual([101, 102, 110]);
+    expect(config.groups.map((g) => [g.name, g.selectors])).toEqual([['web', { tags: ['web'], names: ['web-*'] }]]);
   });
 
   it('validates against the runner plugins discovered in plugins/runner-*', async () => {
@@ -43,12 +51,20 @@ describe('examples/', () => {
   it('yields the documented effective policies', async () => {
     const catalog = await discoverRunnerCatalog();
     const config = await loadConfig(EXAMPLES);
+    // web.yml selects by tag and name: 101 carries the tag web, 102 and 110 are not web containers.
+    bindFleet(config, [
+      { vmid: 101, name: 'app-101', tags: ['web'] },
+      { vmid: 102, name: 'py-app', tags: [] },
+      { vmid: 110, name: 'app-110', tags: ['db'] },
+    ]);
     const p101 = effectivePolicy(config, 101, catalog);
-    expect(p101).toMatchObject({ enabled: true, osRunner: 'apt', retries: 2, hasFile: true });
+    expect(p101).toMatchObject({ enabled: true, osRunner: 'apt', retries: 2, hasFile: true, risk: 'low' });
+    expect(p101.groupFiles).toEqual([join(EXAMPLES, 'containers/web.yml')]);
+    expect(p101.backup).toMatchObject({ keep: 5 });
     expect(p101.osRunnerOptions).toMatchObject({ mode: 'full-upgrade', lock_timeout_s: 120 });
     expect(p101.appRunners.map((r) => r.id)).toEqual(['npm']);
     expect(p101.appRunners[0]?.options).toMatchObject({ projects: ['/opt/web-app'] });
-    expect(p101.exclusions).toEqual(['linux-image-*', 'postgresql-1*', 'nginx', '@types/*']);
+    expect(p101.exclusions).toEqual(['linux-image-*', 'postgresql-1*', 'certbot', 'nginx', '@types/*']);
     expect(p101.timeoutsMs).toEqual({
       preflight: 30_000,
       detect: 60_000,
@@ -63,5 +79,6 @@ describe('examples/', () => {
     expect(p102).toMatchObject({ osRunner: 'apt', osRunnerOptions: { mode: 'upgrade', lock_timeout_s: 120 }, retries: 1 });
     expect(p102.appRunners).toEqual([{ id: 'pip', options: expect.objectContaining({ venvs: ['/opt/py-app/venv'] }) }]);
     expect(p102.timeoutsMs.check).toBe(300_000);
+    expect(p102).toMatchObject({ risk: 'normal', groupFiles: [] });
   });
 });

@@ -150,7 +150,7 @@ describe('loadConfig: every problem with file, line, column, key path and what w
         path: 'bogus',
         message: "unknown key 'bogus'",
         expected:
-          'one of: max_concurrency, node, state_dir, host, defaults, targets, exclusions, maintenance, notifications, secrets_files, prometheus_textfile, kill_switch_file, jitter_ms, max_starts_per_minute, max_runtime, preflight, command_allowlist, rollout',
+          'one of: max_concurrency, concurrency, node, state_dir, host, defaults, targets, exclusions, maintenance, notifications, secrets_files, prometheus_textfile, kill_switch_file, jitter_ms, max_starts_per_minute, max_runtime, preflight, command_allowlist, rollout',
       },
     ]);
   });
@@ -172,7 +172,11 @@ describe('loadConfig: every problem with file, line, column, key path and what w
       message: "unknown key 'aply' (did you mean 'apply'?)",
       expected: 'one of: preflight, detect, check, plan, apply, backup, verify, rollback',
     });
-    expect(problem(err.problems, '101.yml', 'exclusions.package')).toMatchObject({ line: 2, column: 3, expected: 'one of: packages' });
+    expect(problem(err.problems, '101.yml', 'exclusions.package')).toMatchObject({
+      line: 2,
+      column: 3,
+      expected: 'one of: packages, paths, services',
+    });
   });
 
   it('reports wrong types and out-of-range numbers with the allowed range', async () => {
@@ -309,8 +313,10 @@ describe('loadConfig: every problem with file, line, column, key path and what w
     });
     const err = await configError(() => loadConfig(dir));
     const byName = (name: string) => err.problems.find((p) => p.file === join(dir, 'containers', name));
-    expect(byName('abc.yml')).toMatchObject({ path: '', message: "'abc.yml' is not named after a container ID" });
-    expect(byName('abc.yml')?.expected).toContain('<CTID>.yml with CTID a whole number from 100 to 999999999');
+    // abc.yml is a group file (its name starts with a letter); empty, it lacks selectors:
+    expect(byName('abc.yml')).toMatchObject({ path: 'selectors', message: expect.stringContaining('needs selectors:') });
+    expect(byName('10l.yml')?.expected).toContain('<CTID>.yml with CTID a whole number from 100 to 999999999');
+    expect(byName('10l.yml')?.expected).toContain('or a group file <name>.yml with a name starting with a letter');
     expect(byName('10l.yml')).toMatchObject({ message: "'10l.yml' is not named after a container ID" });
     expect(byName('0101.yml')).toMatchObject({ message: "'0101.yml' is not named after a container ID" });
     expect(byName('99.yml')).toMatchObject({ message: 'container ID 99 is out of range' });
@@ -335,8 +341,8 @@ describe('loadConfig: every problem with file, line, column, key path and what w
     expect(lines[0]).toBe('invalid configuration (8 problems)');
     expect(lines.slice(1)).toEqual([
       `  ${dir}/containers/101.yml:1:10 retries: -1 is out of range (expected an integer from 0 to 10)`,
-      `  ${dir}/containers/202.yml:1:1 whatever: unknown key 'whatever' (expected one of: enabled, risk, runners, backup, rollback, health_checks, restart, pre_update, post_update, allow_unlisted_commands, exclusions, timeouts, retries)`,
-      `  ${dir}/containers/x.yml: 'x.yml' is not named after a container ID (expected a file name <CTID>.yml with CTID a whole number from 100 to 999999999, written without leading zeros)`,
+      `  ${dir}/containers/202.yml:1:1 whatever: unknown key 'whatever' (expected one of: enabled, risk, runners, runner_limits, backup, rollback, health_checks, restart, pre_update, post_update, on_rollback, on_failure, allow_unlisted_commands, exclusions, timeouts, retries)`,
+      `  ${dir}/containers/x.yml:1:1 selectors: 'x' is not a container ID, so this is a group file and needs selectors: to say which containers it applies to (expected selectors: with tags, names or ids (or rename the file to <CTID>.yml))`,
       `  ${dir}/global.yml:1:18 max_concurrency: 0 is out of range (expected an integer from 1 to 64)`,
       `  ${dir}/global.yml:2:7 node: 'bad node' is not allowed here (expected a host name: letters, digits, . and -, at most 64 characters)`,
       `  ${dir}/global.yml:3:12 state_dir: 'relative/dir' is not allowed here (expected an absolute path, starting with /, at most 4096 characters)`,

@@ -6,6 +6,7 @@ import { Value } from '@sinclair/typebox/value';
 import { silentLogger, UnrotError } from '@unrot/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { effectivePolicy } from '../../src/config/effective-policy.js';
+import { bindFleet } from '../../src/config/group-files.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { discoverProbes } from '../../src/health/discover-probes.js';
 import { ContainerHealth, containerAddress, type TaskHealthCheck } from '../../src/health/pipeline-health.js';
@@ -256,6 +257,8 @@ describe('health_checks and restart policy', () => {
     const config = await loadConfig(join(repo, 'examples'));
     expect(() => validateHealthPolicy(config, new Map())).toThrow(/unknown probe 'http'/);
     expect(() => validateHealthPolicy(config, probes)).not.toThrow();
+    // examples/containers/web.yml selects by tag: the policy is read once the fleet is known.
+    bindFleet(config, [{ vmid: 101, name: 'app-101', tags: ['web'] }]);
     const policy = effectivePolicy(config, 101);
     expect(policy.healthChecks.map((c) => c.name)).toEqual(['web', 'unit-active']);
     expect(policy.restart).toEqual({ units: ['web-app.service'], when: 'changed', waitActiveMs: 60_000 });

@@ -17,7 +17,9 @@ describe('the lifecycle table', () => {
       'baseline',
       'backup',
       'pre-update',
+      'paths-before',
       'apply',
+      'paths-after',
       'post-update',
       'restart',
       'verify',
@@ -37,14 +39,23 @@ describe('the lifecycle table', () => {
       'plan',
       'report',
     ]);
-    expect(LIFECYCLE.filter((s) => s.inPlan).map((s) => s.id)).toEqual(['backup', 'pre-update', 'apply', 'post-update', 'restart']);
+    expect(LIFECYCLE.filter((s) => s.inPlan).map((s) => s.id)).toEqual([
+      'backup',
+      'pre-update',
+      'paths-before',
+      'apply',
+      'post-update',
+      'restart',
+    ]);
     for (const s of LIFECYCLE.filter((x) => x.inPlan)) expect(s.runsInDryRun, s.id).toBe(false);
   });
 
   it('hands a failed hook, apply, restart or verification to the rollback row, which runs only after a failure', () => {
     expect(LIFECYCLE.filter((s) => s.onFailure === 'rollback').map((s) => s.id)).toEqual([
       'pre-update',
+      'paths-before',
       'apply',
+      'paths-after',
       'post-update',
       'restart',
       'verify',

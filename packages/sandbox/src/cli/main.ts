@@ -13,7 +13,7 @@ const USAGE = `usage: unrot-sandbox up [--with os] [--json]
        unrot-sandbox down [--purge] [--json]
        unrot-sandbox status [--json]
        unrot-sandbox publish-broken rpm|pacman  (adds the broken unrot-sandbox-demo 1.2 to CT 103's or 104's repository)
-       unrot-sandbox publish-broken composer|gem|go  (adds a 1.2 that installs but breaks CT 106's app)
+       unrot-sandbox publish-broken composer|gem|go|flatpak  (adds a 1.2 that installs but breaks CT 106's app)
        unrot-sandbox publish-docker 1.1|1.2|1.0  (moves demo:latest in CT 105's registry; 1.2 exits at start)
        unrot-sandbox api serve|start|stop|status|info|token …  (the Proxmox API front, docs/sandbox.md)
 
@@ -24,8 +24,8 @@ UNROT_SANDBOX_BTRFS_SIZE (16G, sparse), UNROT_SANDBOX_API_PORT (8006),
 UNROT_SANDBOX_RPM_PORT (8433), UNROT_SANDBOX_PACMAN_PORT (8434), UNROT_SANDBOX_REGISTRY_PORT (8435),
 UNROT_SANDBOX_DOCKER_APP_PORT (3103), UNROT_SANDBOX_CTS (container groups: apps = CT 101/102, the
 default; os = CT 103 dnf + CT 104 pacman; docker = CT 105 Docker-in-LXC; lang = CT 106 composer,
-gem and go apps; e.g. 'apps,os' or 'docker'). lang: UNROT_SANDBOX_COMPOSER_PORT (8437),
-UNROT_SANDBOX_GEM_PORT (8438), UNROT_SANDBOX_GOPROXY_PORT (8439).
+gem, go and flatpak apps; e.g. 'apps,os' or 'docker'). lang: UNROT_SANDBOX_COMPOSER_PORT (8437),
+UNROT_SANDBOX_GEM_PORT (8438), UNROT_SANDBOX_GOPROXY_PORT (8439), UNROT_SANDBOX_FLATPAK_PORT (8440).
 up --with os|docker adds a group; once made, up keeps a group until down.
 `;
 

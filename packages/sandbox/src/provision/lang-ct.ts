@@ -1,19 +1,30 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { UnrotError } from '@unrot/sdk';
 import { ctExec, ctRootfs, ctWriteFile, ensureRunning } from './ct.js';
-import { composerRepoUrl, gemSourceUrl, goProxyUrl } from './lang-sources.js';
+import {
+  composerRepoUrl,
+  FLATPAK_APPS,
+  flatpakAppRef,
+  flatpakRemoteUrl,
+  gemSourceUrl,
+  goProxyUrl,
+  readFlatpakCommits,
+} from './lang-sources.js';
 import { installDebs, waitForSystemd } from './os-ct.js';
 import type { SandboxSettings } from './settings.js';
 
-/** CT 106: Debian 12 with Debian's Composer, Ruby + Bundler and Go, one app of each over the sandbox's sources. */
+/** CT 106: Debian 12 with Debian's Composer, Ruby + Bundler, Go and flatpak, one app of each over the sandbox's sources. */
 export const LANG_VMID = 106;
 export const LANG_HOSTNAME = 'lang106';
-export const LANG_CT_DEBS = ['composer', 'php-cli', 'php-zip', 'unzip', 'ruby', 'ruby-bundler', 'golang-go'];
+export const LANG_CT_DEBS = ['composer', 'php-cli', 'php-zip', 'unzip', 'ruby', 'ruby-bundler', 'golang-go', 'flatpak'];
 
 export const PHP_APP_DIR = '/opt/php-app';
 export const RUBY_APP_DIR = '/opt/ruby-app';
 /** Where `go install` writes for root (GOPATH/bin; GOBIN unset). */
 export const GO_BIN_DIR = '/root/go/bin';
+/** The system installation's remote for the sandbox's flatpak repository. */
+export const FLATPAK_REMOTE = 'unrot-demo';
 
 /**
  * Per ecosystem: the package the drills update (1.0 → 1.1, a broken 1.2 published later) and the
@@ -30,6 +41,7 @@ export const LANG_HEALTH_CHECKS = [
   { name: 'php-app', argv: ['php', `${PHP_APP_DIR}/app.php`], stdoutContains: 'acme/demo-lib 1.' },
   { name: 'ruby-app', argv: ['ruby', `${RUBY_APP_DIR}/app.rb`], stdoutContains: 'unrot-demo 1.' },
   { name: 'go-hello', argv: [`${GO_BIN_DIR}/hello`], stdoutContains: 'hello v1.' },
+  { name: 'flatpak-demo', argv: ['flatpak', 'run', FLATPAK_APPS.demo], stdoutContains: `${FLATPAK_APPS.demo} 1.` },
 ] as const;
 
 const PHP_APP = `<?php
@@ -125,16 +137,37 @@ async function provisionGoBinaries(s: SandboxSettings): Promise<void> {
   for (const pkg of [go.demo, go.keep]) await ctExec(s.paths, LANG_VMID, ['go', 'install', `${pkg}@${go.from}`]);
 }
 
-/** CT 106 after createContainer: the tools from Debian's mirror (one apt-get install), then the three apps at 1.0. */
+/**
+ * The system installation's remote (no GPG: a local repository) and both demo apps, installed
+ * (their 1.1, the remote's newest) and then deployed at their 1.0 commit with `update --commit`:
+ * an installation from before 1.1 was published. No pin remains: `remote-ls --updates` lists 1.1.
+ */
+async function provisionFlatpakApps(s: SandboxSettings): Promise<void> {
+  const { demo, keep, from } = FLATPAK_APPS;
+  const commits = readFlatpakCommits(s);
+  const flatpak = (...args: string[]) => ctExec(s.paths, LANG_VMID, ['flatpak', '--system', ...args]);
+  await flatpak('remote-add', '--if-not-exists', '--no-gpg-verify', FLATPAK_REMOTE, flatpakRemoteUrl(s));
+  await flatpak('install', '-y', '--noninteractive', FLATPAK_REMOTE, flatpakAppRef(demo), flatpakAppRef(keep));
+  for (const id of [demo, keep]) {
+    const commit = commits[id]?.[from];
+    if (!commit) throw new UnrotError('E_CONFIG', `the flatpak repository's commits.json has no ${id} ${from}`);
+    await flatpak('update', '-y', '--noninteractive', `--commit=${commit}`, flatpakAppRef(id));
+  }
+}
+
+/** CT 106 after createContainer: the tools from Debian's mirror (one apt-get install), then the four apps at 1.0. */
 export async function provisionLangCt(s: SandboxSettings, log: (line: string) => void): Promise<void> {
   await writeFile(join(await ctRootfs(s.paths, LANG_VMID), 'etc', 'hostname'), `${LANG_HOSTNAME}\n`);
   await ensureRunning(s.paths, LANG_VMID);
   await waitForSystemd(s, LANG_VMID);
   await installDebs(s, LANG_VMID, log, LANG_CT_DEBS);
-  log(`  CT ${LANG_VMID}: ${PHP_APP_DIR} (composer), ${RUBY_APP_DIR} (bundler), ${GO_BIN_DIR}/hello + stay (go install), all at 1.0`);
+  log(
+    `  CT ${LANG_VMID}: ${PHP_APP_DIR} (composer), ${RUBY_APP_DIR} (bundler), ${GO_BIN_DIR}/hello + stay (go install), ${FLATPAK_APPS.demo} + ${FLATPAK_APPS.keep} (flatpak --system), all at 1.0`,
+  );
   await provisionPhpApp(s);
   await provisionRubyApp(s);
   await provisionGoBinaries(s);
+  await provisionFlatpakApps(s);
 }
 
 async function read(s: SandboxSettings, argv: string[]): Promise<string | null> {
@@ -142,7 +175,7 @@ async function read(s: SandboxSettings, argv: string[]): Promise<string | null> 
   return r && r.exitCode === 0 ? r.stdout : null;
 }
 
-/** What each app has installed, from its own records: vendor/composer/installed.json, Gemfile.lock, `go version -m`. */
+/** What each app has installed, from its own records: vendor/composer/installed.json, Gemfile.lock, `go version -m`, `flatpak list` (metainfo version). */
 export async function langVersions(s: SandboxSettings): Promise<Record<string, string | null>> {
   const { composer, gem, go } = LANG_APPS;
   const out: Record<string, string | null> = {};
@@ -157,6 +190,11 @@ export async function langVersions(s: SandboxSettings): Promise<Record<string, s
   ] as const) {
     const info = (await read(s, ['go', 'version', '-m', `${GO_BIN_DIR}/${file}`])) ?? '';
     out[name] = /^\tmod\t\S+\t(\S+)/m.exec(info)?.[1] ?? null;
+  }
+  const apps = (await read(s, ['flatpak', '--system', 'list', '--app', '--columns=application,version'])) ?? '';
+  for (const id of [FLATPAK_APPS.demo, FLATPAK_APPS.keep]) {
+    const row = apps.split('\n').find((line) => line.split('\t')[0] === id);
+    out[id] = row?.split('\t')[1]?.trim() || null;
   }
   return out;
 }

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { UnrotError } from '@unrot/sdk';
 
 /**
- * Every server `up` may start (rpm and pacman only with the `os` group, composer, gem and goproxy
- * only with `lang`); `down` stops each one it finds.
+ * Every server `up` may start (rpm and pacman only with the `os` group, composer, gem, goproxy and
+ * flatpak only with `lang`); `down` stops each one it finds.
  */
-export const SERVER_NAMES = ['apt', 'pypi', 'rpm', 'pacman', 'composer', 'gem', 'goproxy'] as const;
+export const SERVER_NAMES = ['apt', 'pypi', 'rpm', 'pacman', 'composer', 'gem', 'goproxy', 'flatpak'] as const;
 
 export interface ServerInfo {
   name: string;

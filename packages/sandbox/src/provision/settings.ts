@@ -8,7 +8,7 @@ export const DEFAULT_CACHE_DIR = '/var/cache/unrot-sandbox';
  * Groups of containers `up` can make: `apps` = CT 101/102 (the demo's apps, the default),
  * `os` = CT 103/104 (dnf and pacman over local repositories; opt-in, they cost a minute or two),
  * `docker` = CT 105 (Docker-in-LXC: dockerd, a registry, demo containers; opt-in, a few minutes),
- * `lang` = CT 106 (Composer, Bundler and go install apps over local sources; opt-in).
+ * `lang` = CT 106 (Composer, Bundler, go install and flatpak apps over local sources; opt-in).
  */
 export const CT_GROUPS = ['apps', 'os', 'docker', 'lang'] as const;
 export type CtGroup = (typeof CT_GROUPS)[number];
@@ -26,6 +26,8 @@ export interface SandboxSettings {
   composerPort: number;
   gemPort: number;
   goproxyPort: number;
+  /** The flatpak (ostree) repository of the `lang` group on 127.0.0.1, served as http://127.0.0.1:PORT/repo. */
+  flatpakPort: number;
   /** Container groups asked for (UNROT_SANDBOX_CTS, comma-separated; `up --with os` adds one). */
   groups: CtGroup[];
   /** Ports of the demo apps' /health endpoints (CTs share the host's network namespace). */
@@ -48,6 +50,7 @@ export interface SandboxSettings {
   composerDir: string;
   gemDir: string;
   goproxyDir: string;
+  flatpakDir: string;
   configDir: string;
 }
 
@@ -82,6 +85,7 @@ export function sandboxSettings(env: NodeJS.ProcessEnv = process.env): SandboxSe
     composerPort: port(env, 'UNROT_SANDBOX_COMPOSER_PORT', 8437),
     gemPort: port(env, 'UNROT_SANDBOX_GEM_PORT', 8438),
     goproxyPort: port(env, 'UNROT_SANDBOX_GOPROXY_PORT', 8439),
+    flatpakPort: port(env, 'UNROT_SANDBOX_FLATPAK_PORT', 8440),
     groups: ctGroups(env['UNROT_SANDBOX_CTS']),
     webPort: port(env, 'UNROT_SANDBOX_WEB_PORT', 3101),
     pyPort: port(env, 'UNROT_SANDBOX_PY_PORT', 3102),
@@ -98,6 +102,7 @@ export function sandboxSettings(env: NodeJS.ProcessEnv = process.env): SandboxSe
     composerDir: join(r, 'srv', 'composer'),
     gemDir: join(r, 'srv', 'gem'),
     goproxyDir: join(r, 'srv', 'goproxy'),
+    flatpakDir: join(r, 'srv', 'flatpak'),
     configDir: join(r, 'unrot-config'),
   };
 }

@@ -20,6 +20,7 @@ export interface SandboxState {
     composer?: { port: number; dir: string };
     gem?: { port: number; dir: string };
     goproxy?: { port: number; dir: string };
+    flatpak?: { port: number; dir: string };
     /** Only with the `docker` group: docker-registry inside CT 105 (dir is inside the CT). */
     registry?: { port: number; dir: string };
   };

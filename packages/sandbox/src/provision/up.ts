@@ -10,7 +10,7 @@ import { buildAptRepo } from './apt-repo.js';
 import { ensureRunning, httpJson, waitFor } from './ct.js';
 import { DOCKER_HOSTNAME, DOCKER_VMID, dockerRawLxc, provisionDockerCt } from './docker-ct.js';
 import { LANG_HOSTNAME, LANG_VMID, provisionLangCt } from './lang-ct.js';
-import { buildLangSource, LANG_SOURCES, langSourceReady } from './lang-sources.js';
+import { buildLangSource, LANG_SOURCES, langServerName, langSourceDir, langSourcePort, langSourceReady } from './lang-sources.js';
 import { DNF_VMID, OS_VMIDS, osCtHostname, provisionDnfCt, provisionPacmanCt } from './os-ct.js';
 import { ensureOsPackages } from './os-packages.js';
 import { buildPacmanRepo, buildRpmRepo, repoReady } from './os-repos.js';
@@ -120,7 +120,7 @@ function portsOf(state: SandboxState): Record<string, number | string> {
   const out: Record<string, number | string> = { apt: state.servers.apt.port, pypi: state.servers.pypi.port };
   if (state.servers.rpm) out['rpm'] = state.servers.rpm.port;
   if (state.servers.pacman) out['pacman'] = state.servers.pacman.port;
-  for (const name of ['composer', 'gem', 'goproxy'] as const) {
+  for (const name of ['composer', 'gem', 'goproxy', 'flatpak'] as const) {
     const server = state.servers[name];
     if (server) out[name] = server.port;
   }
@@ -146,7 +146,7 @@ function assertSamePorts(previous: SandboxState | undefined, planned: SandboxSta
 function describeCt(vmid: number): string {
   if (vmid === WEB_VMID) return 'unrot sandbox demo CT (npm app under systemd)';
   if (vmid === PY_VMID) return 'unrot sandbox demo CT (Python app, launcher as init)';
-  if (vmid === LANG_VMID) return 'unrot sandbox lang CT (Debian 12 with Composer, Bundler and Go apps over local sources)';
+  if (vmid === LANG_VMID) return 'unrot sandbox lang CT (Debian 12 with Composer, Bundler, Go and flatpak apps over local sources)';
   if (vmid === DOCKER_VMID) return 'unrot sandbox Docker-in-LXC CT (dockerd, a registry, demo-web and a compose project)';
   return `unrot sandbox OS CT (Debian 12 with ${vmid === DNF_VMID ? 'dnf and rpm' : 'pacman'}, over a local repository)`;
 }
@@ -187,6 +187,7 @@ export async function up(s: SandboxSettings, log: (line: string) => void = () =>
             composer: { port: s.composerPort, dir: s.composerDir },
             gem: { port: s.gemPort, dir: s.gemDir },
             goproxy: { port: s.goproxyPort, dir: s.goproxyDir },
+            flatpak: { port: s.flatpakPort, dir: s.flatpakDir },
           }
         : {}),
       // Served by docker-registry inside CT 105 (its data is in the CT's rootfs), not by the host.
@@ -228,11 +229,9 @@ export async function up(s: SandboxSettings, log: (line: string) => void = () =>
 
   if (withLang) {
     await step('lang sources', async () => {
-      const dirs = { composer: s.composerDir, gem: s.gemDir, go: s.goproxyDir };
-      const ports = { composer: s.composerPort, gem: s.gemPort, go: s.goproxyPort };
       for (const source of LANG_SOURCES) {
         if (!langSourceReady(s, source)) await buildLangSource(s, source);
-        await ensureServer(s.serverRunDir, s.logDir, source === 'go' ? 'goproxy' : source, dirs[source], ports[source]);
+        await ensureServer(s.serverRunDir, s.logDir, langServerName(source), langSourceDir(s, source), langSourcePort(s, source));
       }
     });
   }

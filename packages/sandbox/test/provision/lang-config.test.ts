@@ -6,7 +6,7 @@ import { LANG_HEALTH_CHECKS, LANG_VMID } from '../../src/provision/lang-ct.js';
 import { ctGroups, sandboxSettings } from '../../src/provision/settings.js';
 import { unrotConfigFiles } from '../../src/provision/unrot-config.js';
 
-// The pure parts of the lang group (CT 106: composer, gem and go apps): settings and the generated
+// The pure parts of the lang group (CT 106: composer, gem, go and flatpak apps): settings and the generated
 // unrot config. No LXC, no root; the drills (test/drills/lang-runner-drills.test.ts) run it for real.
 
 const s = sandboxSettings({ UNROT_SANDBOX_ROOT: '/var/lib/unrot-sandbox-x', UNROT_SANDBOX_NODE: 'node1' });
@@ -16,13 +16,15 @@ describe('the lang group', () => {
   it('is opt-in, with its own source ports (overridable) and directories under the root', () => {
     expect(s.groups).toEqual(['apps']);
     expect(ctGroups('lang')).toEqual(['lang']);
-    expect([s.composerPort, s.gemPort, s.goproxyPort]).toEqual([8437, 8438, 8439]);
+    expect([s.composerPort, s.gemPort, s.goproxyPort, s.flatpakPort]).toEqual([8437, 8438, 8439, 8440]);
     expect(sandboxSettings({ UNROT_SANDBOX_GOPROXY_PORT: '8939' }).goproxyPort).toBe(8939);
+    expect(sandboxSettings({ UNROT_SANDBOX_FLATPAK_PORT: '8940' }).flatpakPort).toBe(8940);
     expect(() => sandboxSettings({ UNROT_SANDBOX_GEM_PORT: 'x' })).toThrow(/UNROT_SANDBOX_GEM_PORT must be a TCP port/);
-    expect([s.composerDir, s.gemDir, s.goproxyDir]).toEqual([
+    expect([s.composerDir, s.gemDir, s.goproxyDir, s.flatpakDir]).toEqual([
       '/var/lib/unrot-sandbox-x/srv/composer',
       '/var/lib/unrot-sandbox-x/srv/gem',
       '/var/lib/unrot-sandbox-x/srv/goproxy',
+      '/var/lib/unrot-sandbox-x/srv/flatpak',
     ]);
   });
 
@@ -33,11 +35,11 @@ describe('the lang group', () => {
     expect(Object.keys(files).sort()).toEqual(['containers/106.yml', 'global.yml']);
     expect(load(files, 'global.yml')).toMatchObject({
       targets: { allow: [106] },
-      command_allowlist: ['php', 'ruby', '/root/go/bin/hello'],
+      command_allowlist: ['php', 'ruby', '/root/go/bin/hello', 'flatpak'],
     });
   });
 
-  it('runs the three app runners with their exclusions and a command probe per app, and validates', () => {
+  it('runs the four app runners with their exclusions and a command probe per app, and validates', () => {
     const files = unrotConfigFiles(s, [LANG_VMID]);
     expect(Value.Errors(GlobalPolicySchema, load(files, 'global.yml')).First()).toBeUndefined();
     const policy = load(files, 'containers/106.yml');
@@ -48,8 +50,9 @@ describe('the lang group', () => {
         composer: { projects: ['/opt/php-app'] },
         gem: { projects: ['/opt/ruby-app'] },
         go: { binaries: ['/root/go/bin'] },
+        flatpak: { system: true },
       },
-      exclusions: { packages: ['acme/other-lib', 'unrot-pinned', 'example.test/stay'] },
+      exclusions: { packages: ['acme/other-lib', 'unrot-pinned', 'example.test/stay', 'org.unrot.Other'] },
       health_checks: LANG_HEALTH_CHECKS.map((c) => ({
         probe: 'cmd',
         name: c.name,

@@ -109,6 +109,7 @@ export function assertOptionalMethods(
   for (const name of OPTIONAL_METHODS) {
     if (runner[name] !== undefined) expect(typeof runner[name], `${name} is a method`).toBe('function');
   }
+  if (runner.pinsVersions !== undefined) expect(typeof runner.pinsVersions, 'pinsVersions is a boolean').toBe('boolean');
   if (runner.sources !== undefined)
     expect(sourceScenarios.length, 'a runner with sources() has at least one scenario with expect.sources').toBeGreaterThan(0);
   else

@@ -14,6 +14,7 @@ export {
   assertApply,
   assertDetectAndCheck,
   assertDryRun,
+  assertExactVersions,
   assertPlan,
   inPhase,
   scenarioContext,

@@ -14,6 +14,7 @@ import {
   type CheckResult,
   CheckResultSchema,
   DetectResultSchema,
+  type PlanStep,
   PlanStepSchema,
 } from '../results.js';
 import type { Runner, RunnerContext } from '../runner.js';
@@ -112,7 +113,26 @@ export async function assertPlan(runner: Runner<TSchema>, scenario: RunnerScenar
   }
   if (checked.updates.length === 0) expect(steps, 'nothing pending: an empty plan').toEqual([]);
   else expect(steps.length, 'updates pending: a plan with steps').toBeGreaterThan(0);
+  if (runner.pinsVersions) assertExactVersions(await inPhase(exec, 'plan', () => runner.plan({ ...ctx, exactVersions: true }, checked)));
   expect(exec.records.filter((r) => r.kind === 'change')).toEqual([]);
+}
+
+/**
+ * A runner that declares `pinsVersions`, planning with `exactVersions`: each step's argv names
+ * every update the step carries together with exactly its `to` in one word (`name=1.2`,
+ * `name@1.2`, `name==1.2`), so the package manager cannot pick another version.
+ */
+export function assertExactVersions(steps: readonly PlanStep[]): void {
+  for (const step of steps) {
+    assertNoShell(step.argv);
+    for (const u of step.updates) {
+      const named = step.argv.some((word) => word.startsWith(u.name) && word.endsWith(u.to) && word.length > u.name.length + u.to.length);
+      expect(
+        named,
+        `exactVersions: step ${step.id} names ${u.name} at exactly ${u.to} in one argv word: ${JSON.stringify(step.argv)}`,
+      ).toBe(true);
+    }
+  }
 }
 
 /**

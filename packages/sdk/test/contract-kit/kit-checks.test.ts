@@ -230,6 +230,33 @@ describe('each kit check fails on a runner written to break it', () => {
     await expect(assertPlan(plansWhenCurrent, current)).rejects.toThrow(/an empty plan/);
   });
 
+  it('plan with exactVersions: a runner declaring pinsVersions must name each update at exactly its `to`', async () => {
+    // Planned only, never run: the kit judges the argv the runner would hand apply.
+    const pins = broken('names demo=VERSION when asked', {
+      pinsVersions: true,
+      async plan(ctx, check) {
+        const steps = await fileRunner.plan(ctx, check);
+        if (!ctx.exactVersions) return steps;
+        return steps.map((s) => ({ ...s, argv: ['demo-install', ...s.updates.map((u) => `${u.name}=${u.to}`)] }));
+      },
+    } as never);
+    const ignores = broken('declares pinsVersions, plans cp anyway', { pinsVersions: true } as never);
+    const otherVersion = broken('pins another version', {
+      pinsVersions: true,
+      async plan(ctx, check) {
+        return (await fileRunner.plan(ctx, check)).map((s) => ({ ...s, argv: ['demo-install', 'demo=1.0'] }));
+      },
+    } as never);
+    await expect(assertPlan(pins, pending)).resolves.toBeUndefined();
+    await expect(assertPlan(ignores, pending)).rejects.toThrow(/exactVersions: step demo-install names demo at exactly 1\.1/);
+    await expect(assertPlan(otherVersion, pending)).rejects.toThrow(/exactVersions/);
+    // Without the declaration the engine never asks, and the kit does not either.
+    await expect(assertPlan(good, pending)).resolves.toBeUndefined();
+    expect(() => assertOptionalMethods(broken('pinsVersions not a boolean', { pinsVersions: 'yes' } as never), recorder.scenarios)).toThrow(
+      /pinsVersions is a boolean/,
+    );
+  });
+
   it('dry-run: fails a runner that runs a changing command through read()', async () => {
     await expect(assertDryRun(good, pending)).resolves.toBeUndefined();
     // The recorder marked the cp as changing: the replay exec refuses it through read().

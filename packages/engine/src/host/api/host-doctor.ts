@@ -1,5 +1,6 @@
 import { isUnrotError } from '@unrot/sdk';
 import { effectivePolicy } from '../../config/effective-policy.js';
+import { bindFleet } from '../../config/group-files.js';
 import { type LoadedConfig, loadConfig } from '../../config/load-config.js';
 import { asHostError } from '../../report/exit-codes.js';
 import type { ApiHostSpec } from './api-host-spec.js';
@@ -18,7 +19,7 @@ export interface HostDoctorReport {
   features: ApiFeature[];
   checks: PrivilegeCheck[];
   missing: PrivilegeCheck[];
-  /** Containers with a policy file that the token cannot see (no VM.Audit, or they do not exist). */
+  /** Containers with a policy file (or named by a group file's ids) that the token cannot see (no VM.Audit, or they do not exist). */
   invisible: number[];
   ok: boolean;
 }
@@ -57,8 +58,12 @@ async function checkApi(config: LoadedConfig, spec: ApiHostSpec): Promise<HostDo
   const host = await createApiHost(spec);
   const version = await host.client.get('/version', VersionSchema);
   const visible = await host.listContainers();
+  bindFleet(config, visible);
   const visibleIds = new Set(visible.map((c) => c.vmid));
-  const configured = [...new Set([...config.containers.keys(), ...(config.global.targets?.allow ?? [])])].sort((a, b) => a - b);
+  const groupIds = config.groups.flatMap((g) => g.selectors.ids ?? []);
+  const configured = [...new Set([...config.containers.keys(), ...groupIds, ...(config.global.targets?.allow ?? [])])].sort(
+    (a, b) => a - b,
+  );
   const invisible = configured.filter((v) => !visibleIds.has(v));
   const vmids = [...new Set([...visibleIds, ...configured])].sort((a, b) => a - b);
   const features = featuresFor(config, vmids);
