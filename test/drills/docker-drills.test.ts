@@ -1,7 +1,7 @@
 import { appendFile, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Proc, run, sandboxBin, unrotBin } from './sandbox-harness.js';
+import { ownSnapshots, type Proc, run, sandboxBin, unrotBin } from './sandbox-harness.js';
 
 // runner-docker on a real Docker engine inside a real LXC container: CT 105 (privileged,
 // features nesting=1, Debian 12 + Debian's docker.io, docker-registry and docker-compose v1).
@@ -36,12 +36,6 @@ const env: NodeJS.ProcessEnv = {
 const sandbox = (...args: string[]) => run(join(sandboxBin, 'unrot-sandbox'), args, 1_500_000, env);
 const pct = (...args: string[]) => run(join(sandboxBin, 'pct'), args, 600_000, env);
 const unrot = (...args: string[]) => run(process.execPath, [unrotBin, ...args, '--config', CONFIG], 900_000, env);
-/** unrot's own snapshots of CT 105 in this sandbox (the harness's ownSnapshots reads the default drill root). */
-const ownSnapshots = async (vmid: number): Promise<string[]> =>
-  (await pct('listsnapshot', String(vmid))).stdout
-    .split('\n')
-    .map((l) => /`-> (unrot-\S+)/.exec(l)?.[1])
-    .filter((n): n is string => n !== undefined);
 const docker = async (...args: string[]): Promise<string> => {
   const r = await pct('exec', String(VMID), '--', 'docker', ...args);
   if (r.code !== 0) throw new Error(`pct exec ${VMID} -- docker ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
@@ -187,7 +181,7 @@ describe('Docker in CT 105: demo-web and the compose project /opt/stack', () => 
     expect(await versionOf(STACK_CONTAINER)).toBe('1.0');
     expect(await waitHealthy('1.0', 10_000)).toMatchObject({ status: 200 });
     oldImage = String((await inspect('container', 'demo-web'))['Image']);
-    snapshotsBefore = await ownSnapshots(VMID);
+    snapshotsBefore = await ownSnapshots(VMID, pct);
     expect(snapshotsBefore).toEqual([]);
   });
 
@@ -208,7 +202,7 @@ describe('Docker in CT 105: demo-web and the compose project /opt/stack', () => 
     // The plan pulls exactly the digest the registry named; nothing of it ran.
     expect(dockerRunner(planned)?.plan.map((s) => s.argv)).toContainEqual(['docker', 'pull', '--quiet', '--', `${REPO}@${to}`]);
     expect(await engineState()).toEqual(before);
-    expect(await ownSnapshots(VMID)).toEqual(snapshotsBefore);
+    expect(await ownSnapshots(VMID, pct)).toEqual(snapshotsBefore);
   });
 
   it('run pulls and recreates demo-web with an identical configuration, updates the stack and prunes the replaced image', async () => {
@@ -217,7 +211,7 @@ describe('Docker in CT 105: demo-web and the compose project /opt/stack', () => 
     timings['run'] = r.ms;
     const done = report(r);
     expect(ct(done)).toMatchObject({ outcome: 'updated', backup: { kind: 'snapshot' } });
-    expect(await ownSnapshots(VMID)).toEqual([ct(done)?.backup?.name]);
+    expect(await ownSnapshots(VMID, pct)).toEqual([ct(done)?.backup?.name]);
     const to = await registryDigest('1.1');
     expect(dockerRunner(done)?.changed.map((u) => [u.name, u.to])).toEqual([
       ['demo-web', to],
@@ -244,13 +238,13 @@ describe('Docker in CT 105: demo-web and the compose project /opt/stack', () => 
 
   it('a re-run is a no-op: no snapshot, no recreate', async () => {
     const before = await engineState();
-    const snapshots = await ownSnapshots(VMID);
+    const snapshots = await ownSnapshots(VMID, pct);
     const r = await unrot('run', '--json');
     timings['second run'] = r.ms;
     const again = report(r);
     expect(ct(again)).toMatchObject({ outcome: 'nothing-to-do', changingCommands: 0 });
     expect(ct(again)?.backup).toBeUndefined();
-    expect(await ownSnapshots(VMID)).toEqual(snapshots);
+    expect(await ownSnapshots(VMID, pct)).toEqual(snapshots);
     expect(await engineState()).toEqual(before);
   });
 
@@ -280,6 +274,6 @@ describe('Docker in CT 105: demo-web and the compose project /opt/stack', () => 
       'demo-web',
       STACK_CONTAINER,
     ]);
-    expect(await ownSnapshots(VMID)).toContain(c?.backup?.name ?? '(none)');
+    expect(await ownSnapshots(VMID, pct)).toContain(c?.backup?.name ?? '(none)');
   });
 });

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Proc, reportOf, run, sandboxBin, unrotBin } from './sandbox-harness.js';
+import { ownSandbox, ownSnapshots, type Proc, reportOf } from './sandbox-harness.js';
 
 // Hooks with context (issue 17, point 5) on the real-LXC sandbox: CT 101 (Debian 12, systemd,
 // unrot-sandbox-demo 1.0 installed from the sandbox's apt repository, 1.1 pending). Real hook
@@ -16,23 +16,18 @@ const CONFIG = join(ROOT, 'hook-config');
 const STATE = join(ROOT, 'hook-state');
 const HOST_HOOK = join(ROOT, 'bin', 'host-hook');
 const HOST_OUT = join(ROOT, 'host-hook.out');
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  UNROT_SANDBOX_ROOT: ROOT,
-  UNROT_SANDBOX_CTS: 'apps',
-  UNROT_SANDBOX_APT_PORT: '9031',
-  UNROT_SANDBOX_PYPI_PORT: '9032',
-  UNROT_SANDBOX_WEB_PORT: '3701',
-  UNROT_SANDBOX_PY_PORT: '3702',
-  UNROT_SANDBOX_API_PORT: '9036',
-  // This sandbox is a host of its own: its unrot run lock must not wait on another sandbox's run.
-  UNROT_LOCK_DIR: join(ROOT, 'run', 'unrot-locks'),
-  UNROT_HOST_TOOL_ENV: 'UNROT_SANDBOX_*',
-  PATH: `${sandboxBin}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
-};
-const sandbox = (...args: string[]) => run(join(sandboxBin, 'unrot-sandbox'), args, 1_500_000, env);
-const pct = (...args: string[]) => run(join(sandboxBin, 'pct'), args, 600_000, env);
-const unrot = (...args: string[]) => run(process.execPath, [unrotBin, ...args, '--config', CONFIG], 900_000, env);
+const { sandbox, pct, unrot, upFresh } = ownSandbox({
+  root: ROOT,
+  config: CONFIG,
+  vars: {
+    UNROT_SANDBOX_CTS: 'apps',
+    UNROT_SANDBOX_APT_PORT: '9031',
+    UNROT_SANDBOX_PYPI_PORT: '9032',
+    UNROT_SANDBOX_WEB_PORT: '3701',
+    UNROT_SANDBOX_PY_PORT: '3702',
+    UNROT_SANDBOX_API_PORT: '9036',
+  },
+});
 const inCt = async (argv: string[], ok: number[] = [0]): Promise<Proc> => {
   const r = await pct('exec', '101', '--', ...argv);
   if (!ok.includes(r.code)) throw new Error(`pct exec 101 -- ${argv.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
@@ -40,13 +35,6 @@ const inCt = async (argv: string[], ok: number[] = [0]): Promise<Proc> => {
 };
 const timings: Record<string, number> = {};
 
-/** unrot's own snapshots of CT 101, from this sandbox's `pct listsnapshot`. */
-async function ownSnapshots(): Promise<string[]> {
-  return (await pct('listsnapshot', '101')).stdout
-    .split('\n')
-    .map((l) => /`-> (unrot-\S+)/.exec(l)?.[1])
-    .filter((n): n is string => n !== undefined);
-}
 // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
 const demoVersion = async () => (await inCt(['dpkg-query', '-W', '-f=${Version}', 'unrot-sandbox-demo'])).stdout.trim();
 
@@ -107,10 +95,7 @@ async function writeConfig(hooks: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  await sandbox('down');
-  const up = await sandbox('up');
-  if (up.code !== 0) throw new Error(`unrot-sandbox up failed (${up.code}):\n${up.stderr}\n${up.stdout}`);
-  timings['sandbox up'] = up.ms;
+  timings['sandbox up'] = (await upFresh()).ms;
   await rm(STATE, { recursive: true, force: true });
   // The hook scripts, written inside CT 101 by a constant shell script; body and name are its arguments.
   for (const [name, body] of [
@@ -150,7 +135,7 @@ describe('hooks with context in CT 101', () => {
     expect(c?.hooks?.preUpdate[0]).toMatchObject({ exitCode: 75, vetoed: true });
     expect(c?.hooks?.postUpdate[0]?.exitCode).toBeUndefined();
     expect(await demoVersion()).toBe('1.0');
-    expect(await ownSnapshots()).toEqual([]);
+    expect(await ownSnapshots(101, pct)).toEqual([]);
     // The veto hook saw the update it refused.
     const seen = parseRecord((await inCt(['cat', '/root/hook-pre_update.out'])).stdout);
     expect(seen.vars['UNROT_PHASE']).toBe('pre_update');

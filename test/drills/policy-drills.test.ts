@@ -1,7 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Proc, run, sandboxBin, unrotBin } from './sandbox-harness.js';
+import { ownSandbox, type Proc } from './sandbox-harness.js';
 
 // Policy exclusion drills (issue 17, point 2) on the real-LXC sandbox, CT 101 (privileged,
 // systemd, web-app.service on this drill's web port; unrot-sandbox-demo 1.0 installed from the
@@ -19,27 +19,18 @@ const CONFIG = join(ROOT, 'policy-config');
 const STATE = join(ROOT, 'policy-state');
 const WEB_PORT = 3301;
 const VERSION_FILE = '/usr/share/unrot-sandbox-demo/VERSION';
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  UNROT_SANDBOX_ROOT: ROOT,
-  UNROT_SANDBOX_CTS: 'apps',
-  UNROT_SANDBOX_APT_PORT: '8631',
-  UNROT_SANDBOX_PYPI_PORT: '8632',
-  UNROT_SANDBOX_API_PORT: '8636',
-  UNROT_SANDBOX_WEB_PORT: String(WEB_PORT),
-  UNROT_SANDBOX_PY_PORT: '3302',
-  UNROT_HOST_TOOL_ENV: 'UNROT_SANDBOX_*',
-  UNROT_LOCK_DIR: join(ROOT, 'policy-lock'),
-  PATH: `${sandboxBin}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
-};
-const sandbox = (...args: string[]) => run(join(sandboxBin, 'unrot-sandbox'), args, 1_500_000, env);
-const pct = (...args: string[]) => run(join(sandboxBin, 'pct'), args, 600_000, env);
-const unrot = (...args: string[]) => run(process.execPath, [unrotBin, ...args, '--config', CONFIG], 900_000, env);
-async function inCt(vmid: number, ...argv: string[]): Promise<string> {
-  const r = await pct('exec', String(vmid), '--', ...argv);
-  if (r.code !== 0) throw new Error(`pct exec ${vmid} -- ${argv.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
+const { sandbox, pct, unrot, inCt, upFresh } = ownSandbox({
+  root: ROOT,
+  config: CONFIG,
+  vars: {
+    UNROT_SANDBOX_CTS: 'apps',
+    UNROT_SANDBOX_APT_PORT: '8631',
+    UNROT_SANDBOX_PYPI_PORT: '8632',
+    UNROT_SANDBOX_API_PORT: '8636',
+    UNROT_SANDBOX_WEB_PORT: String(WEB_PORT),
+    UNROT_SANDBOX_PY_PORT: '3302',
+  },
+});
 
 interface Report {
   exitCode: number;
@@ -103,10 +94,7 @@ async function writeConfig(container: string[], global: string[] = []): Promise<
 }
 
 beforeAll(async () => {
-  await sandbox('down');
-  const up = await sandbox('up');
-  if (up.code !== 0) throw new Error(`unrot-sandbox up failed (${up.code}):\n${up.stderr}\n${up.stdout}`);
-  timings['sandbox up'] = up.ms;
+  timings['sandbox up'] = (await upFresh()).ms;
   await rm(STATE, { recursive: true, force: true });
   await rm(CONFIG, { recursive: true, force: true });
 });

@@ -80,9 +80,61 @@ export function reportOf<T>(p: Proc): T {
   }
 }
 
-/** unrot's own snapshots of a container, from `pct listsnapshot`. */
-export async function ownSnapshots(vmid: number): Promise<string[]> {
-  return (await pct('listsnapshot', String(vmid))).stdout
+/** A drill file's own sandbox, so drill files never share containers, ports or run locks. */
+export interface OwnSandbox {
+  env: NodeJS.ProcessEnv;
+  sandbox: (...args: string[]) => Promise<Proc>;
+  pct: (...args: string[]) => Promise<Proc>;
+  /** The real CLI against this drill's config directory. */
+  unrot: (...args: string[]) => Promise<Proc>;
+  /** `pct exec VMID -- argv`; throws with the command's output unless it exits 0. */
+  inCt: (vmid: number, ...argv: string[]) => Promise<string>;
+  /** `down` then `up` (a sandbox a killed run left is not trusted); throws with `up`'s output on failure. */
+  upFresh: () => Promise<Proc>;
+}
+
+export function ownSandbox(o: {
+  root: string;
+  config: string;
+  /** UNROT_SANDBOX_* ports and any other variables the drill needs. */
+  vars: Record<string, string>;
+  /** Directories put before the sandbox's bin on PATH (e.g. a logging pct). */
+  pathFirst?: readonly string[];
+}): OwnSandbox {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    UNROT_SANDBOX_ROOT: o.root,
+    ...o.vars,
+    // unrot passes none of its environment to pct/pvesh unless told: the stand-ins need the drill root.
+    UNROT_HOST_TOOL_ENV: 'UNROT_SANDBOX_*',
+    // This sandbox is a host of its own: its run lock must not wait on another sandbox's run.
+    UNROT_LOCK_DIR: join(o.root, 'run', 'unrot-locks'),
+    PATH: [...(o.pathFirst ?? []), sandboxBin, process.env['PATH'] ?? '/usr/bin:/bin'].join(':'),
+  };
+  const sandbox = (...args: string[]) => run(join(sandboxBin, 'unrot-sandbox'), args, 1_500_000, env);
+  const pct = (...args: string[]) => run(join(sandboxBin, 'pct'), args, 600_000, env);
+  return {
+    env,
+    sandbox,
+    pct,
+    unrot: (...args) => run(process.execPath, [unrotBin, ...args, '--config', o.config], 900_000, env),
+    inCt: async (vmid, ...argv) => {
+      const r = await pct('exec', String(vmid), '--', ...argv);
+      if (r.code !== 0) throw new Error(`pct exec ${vmid} -- ${argv.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
+      return r.stdout;
+    },
+    upFresh: async () => {
+      await sandbox('down');
+      const up = await sandbox('up');
+      if (up.code !== 0) throw new Error(`unrot-sandbox up failed (${up.code}):\n${up.stderr}\n${up.stdout}`);
+      return up;
+    },
+  };
+}
+
+/** unrot's own snapshots of a container, from `pct listsnapshot` (of another drill file's sandbox: its `pct`). */
+export async function ownSnapshots(vmid: number, pctOf: (...args: string[]) => Promise<Proc> = pct): Promise<string[]> {
+  return (await pctOf('listsnapshot', String(vmid))).stdout
     .split('\n')
     .map((l) => /`-> (unrot-\S+)/.exec(l)?.[1])
     .filter((n): n is string => n !== undefined);

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Proc, run, sandboxBin, unrotBin } from './sandbox-harness.js';
+import { ownSandbox, type Proc, sandboxBin } from './sandbox-harness.js';
 
 // Staged rollout drills (issue 17) on the real-LXC sandbox, two waves: the canary CT 101
 // (privileged, systemd, web-app on the drill's web port) and the rest, CT 102 (unprivileged,
@@ -21,29 +21,21 @@ const STATE = join(ROOT, 'wave-state');
 const BIN = join(ROOT, 'wave-bin');
 const PCT_LOG = join(ROOT, 'wave-pct-calls.log');
 const WEB_PORT = 3801;
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  UNROT_SANDBOX_ROOT: ROOT,
-  UNROT_SANDBOX_CTS: 'apps',
-  UNROT_SANDBOX_APT_PORT: '9131',
-  UNROT_SANDBOX_PYPI_PORT: '9132',
-  UNROT_SANDBOX_API_PORT: '9136',
-  UNROT_SANDBOX_WEB_PORT: String(WEB_PORT),
-  UNROT_SANDBOX_PY_PORT: '3802',
-  // Read by the logging pct in BIN (passed to host tools like every UNROT_SANDBOX_* variable).
-  UNROT_SANDBOX_PCT_LOG: PCT_LOG,
-  UNROT_HOST_TOOL_ENV: 'UNROT_SANDBOX_*',
-  UNROT_LOCK_DIR: join(ROOT, 'wave-lock'),
-  PATH: `${BIN}:${sandboxBin}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
-};
-const sandbox = (...args: string[]) => run(join(sandboxBin, 'unrot-sandbox'), args, 1_500_000, env);
-const pct = (...args: string[]) => run(join(sandboxBin, 'pct'), args, 600_000, env);
-const unrot = (...args: string[]) => run(process.execPath, [unrotBin, ...args, '--config', CONFIG], 900_000, env);
-async function inCt(vmid: number, ...argv: string[]): Promise<string> {
-  const r = await pct('exec', String(vmid), '--', ...argv);
-  if (r.code !== 0) throw new Error(`pct exec ${vmid} -- ${argv.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
+const { sandbox, pct, unrot, inCt, upFresh } = ownSandbox({
+  root: ROOT,
+  config: CONFIG,
+  vars: {
+    UNROT_SANDBOX_CTS: 'apps',
+    UNROT_SANDBOX_APT_PORT: '9131',
+    UNROT_SANDBOX_PYPI_PORT: '9132',
+    UNROT_SANDBOX_API_PORT: '9136',
+    UNROT_SANDBOX_WEB_PORT: String(WEB_PORT),
+    UNROT_SANDBOX_PY_PORT: '3802',
+    // Read by the logging pct in BIN (passed to host tools like every UNROT_SANDBOX_* variable).
+    UNROT_SANDBOX_PCT_LOG: PCT_LOG,
+  },
+  pathFirst: [BIN],
+});
 
 interface Change {
   name: string;
@@ -196,10 +188,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 
-  await sandbox('down');
-  const up = await sandbox('up');
-  if (up.code !== 0) throw new Error(`unrot-sandbox up failed (${up.code}):\n${up.stderr}\n${up.stdout}`);
-  timings['sandbox up'] = up.ms;
+  timings['sandbox up'] = (await upFresh()).ms;
   await rm(STATE, { recursive: true, force: true });
   await rm(CONFIG, { recursive: true, force: true });
   // A pct that logs its argv (NUL-separated, one call a line), then runs the sandbox's own.

@@ -134,32 +134,29 @@ export async function loadConfig(dir: string): Promise<LoadedConfig> {
     // checked even when empty: a writable containers/ lets anyone add a policy to the next run
     await reader.directoryProblems(await realpath(containersDir));
   }
-  const reads = await Promise.all(discovered.files.map((ref) => reader.read(ref.file)));
+  // Container and group files alike: read through the trust checks, parsed, kept for line lookups.
+  const readEach = async <R extends { file: string }>(refs: readonly R[], use: (ref: R, src: YamlFile) => void) => {
+    const reads = await Promise.all(refs.map((ref) => reader.read(ref.file)));
+    refs.forEach((ref, i) => {
+      const read = reads[i];
+      if (!read) return;
+      if ('problems' in read) {
+        refused(ref.file, read.problems);
+        return;
+      }
+      const src = parseYamlFile(ref.file, read.text);
+      sources.set(ref.file, src);
+      use(ref, src);
+    });
+  };
   const containers = new Map<number, { file: string; policy: ContainerPolicy }>();
-  discovered.files.forEach((ref, i) => {
-    const read = reads[i];
-    if (!read) return;
-    if ('problems' in read) {
-      refused(ref.file, read.problems);
-      return;
-    }
-    const src = parseYamlFile(ref.file, read.text);
-    sources.set(ref.file, src);
+  await readEach(discovered.files, (ref, src) => {
     refuseSelectors(src, ref.vmid, problems, siteOf);
     containers.set(ref.vmid, { file: ref.file, policy: validate<ContainerPolicy>(src, ContainerPolicySchema, problems, siteOf) });
   });
-  // Group files go through the same reader (trust checks) and the same strict validation as CTID files.
-  const groupReads = await Promise.all(discovered.groups.map((ref) => reader.read(ref.file)));
+  // Group files go through the same strict validation as CTID files.
   const groups: GroupFile[] = [];
-  discovered.groups.forEach((ref, i) => {
-    const read = groupReads[i];
-    if (!read) return;
-    if ('problems' in read) {
-      refused(ref.file, read.problems);
-      return;
-    }
-    const src = parseYamlFile(ref.file, read.text);
-    sources.set(ref.file, src);
+  await readEach(discovered.groups, (ref, src) => {
     const { selectors, ...policy } = validateGroup(src, ref.name, problems, siteOf);
     groups.push({ name: ref.name, file: ref.file, selectors: selectors ?? {}, policy });
   });
