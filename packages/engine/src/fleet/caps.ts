@@ -62,8 +62,9 @@ export class FleetCaps {
   acquire(holder: string, keys: readonly string[]): Promise<Grant> {
     const wanted = [...new Set(keys)].filter((k) => this.capped(k)).sort();
     return new Promise<Grant>((resolve, reject) => {
-      this.queue.push({ holder, keys: wanted, since: this.options.now(), resolve, reject });
-      this.drain();
+      const waiter: Waiter = { holder, keys: wanted, since: this.options.now(), resolve, reject };
+      this.queue.push(waiter);
+      this.drain(waiter);
     });
   }
 
@@ -105,7 +106,8 @@ export class FleetCaps {
     return keys.every((k) => !claimed.has(k) && (this.inUse.get(k) ?? 0) < (this.options.limits.get(k) ?? Number.POSITIVE_INFINITY));
   }
 
-  private drain(): void {
+  /** `asking`: the request being made now; granted in the same call it waited for nothing, whatever the clock moved. */
+  private drain(asking?: Waiter): void {
     // Keys an earlier waiter is still waiting for: a later request may not take them first.
     const claimed = new Set<string>();
     for (let i = 0; i < this.queue.length; ) {
@@ -122,7 +124,7 @@ export class FleetCaps {
         this.peak.set(k, Math.max(this.peak.get(k) ?? 0, n));
       }
       this.held.set(w.holder, [...(this.held.get(w.holder) ?? []), ...w.keys]);
-      w.resolve({ keys: w.keys, waitedMs: this.options.now() - w.since });
+      w.resolve({ keys: w.keys, waitedMs: w === asking ? 0 : this.options.now() - w.since });
     }
   }
 }

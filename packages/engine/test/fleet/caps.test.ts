@@ -38,6 +38,16 @@ async function crowd(caps: FleetCaps, c: ReturnType<typeof clock>, holders: numb
 }
 
 describe('FleetCaps', () => {
+  it('a request granted at once waited for nothing, even when the clock ticks while it is asked (no wait reported)', async () => {
+    let t = 0;
+    // Every reading of the clock is a millisecond later, as on a loaded machine.
+    const caps = new FleetCaps({ limits: capLimits({ per_runner: { npm: 1 } }), now: () => t++ });
+    expect((await caps.acquire('ct-101', ['runner:npm'])).waitedMs).toBe(0);
+    const second = caps.acquire('ct-102', ['runner:npm']);
+    caps.release('ct-101', ['runner:npm']);
+    expect((await second).waitedMs).toBeGreaterThan(0);
+  });
+
   it('global concurrency: becomes runner:<id> and storage:<id> keys', () => {
     expect([...capLimits({ per_runner: { npm: 2 }, per_storage: { 'local-lvm': 1 } })]).toEqual([
       ['runner:npm', 2],
