@@ -220,7 +220,8 @@ describe('install from a registry onto Debian 13', () => {
     }
     const out: string[] = [];
     for (const argv of afterPolicy) out.push((await inCt(argv)).stdout);
-    expect(out.join('\n')).toMatch(/\/etc\/unrot: valid \(3 container files\)/);
+    // examples/containers: 101, 102, 110 and the group file web.yml.
+    expect(out.join('\n')).toMatch(/\/etc\/unrot: valid \(3 container files, 1 group file: /);
     expect(out.join('\n')).toMatch(/runners installed: apt \(@unrot\/runner-apt@0\.1\.0\)/);
     // schedule install on a systemd host enables the timer (verify ran in the block above).
     expect((await inCt(['systemctl', 'is-enabled', 'unrot.timer'])).stdout.trim()).toBe('enabled');
