@@ -1,6 +1,7 @@
-import type { ContainerReport, RunReport } from '@unrot/engine';
+import type { ContainerReport } from '@unrot/engine';
 import { describe, expect, it } from 'vitest';
 import { formatReport } from '../src/lib/format-report.js';
+import { oneContainerReport } from './one-container-report.js';
 
 // What `unrot plan` and `unrot run` print for exclusions.paths (guardedPaths) and
 // exclusions.services (restart.excluded).
@@ -16,25 +17,7 @@ const container = (extra: Partial<ContainerReport>): ContainerReport => ({
   durationMs: 0,
   ...extra,
 });
-const report = (c: ContainerReport, dryRun: boolean) =>
-  ({
-    runId: 'r1',
-    dryRun,
-    host: { node: 'pve1' },
-    containers: [c],
-    recoveries: [],
-    summary: {
-      containers: 1,
-      updated: 0,
-      rolledBack: 0,
-      cutShort: 0,
-      nothingToDo: 0,
-      planned: 1,
-      skipped: 0,
-      failed: 0,
-      packagesChanged: 0,
-    },
-  }) as unknown as RunReport;
+const report = oneContainerReport;
 const A = `sha256:${'a'.repeat(64)}`;
 const B = `sha256:${'b'.repeat(64)}`;
 

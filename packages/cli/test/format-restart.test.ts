@@ -1,6 +1,7 @@
-import type { ContainerReport, RunReport } from '@unrot/engine';
+import type { ContainerReport } from '@unrot/engine';
 import { describe, expect, it } from 'vitest';
 import { formatReport } from '../src/lib/format-report.js';
+import { oneContainerReport } from './one-container-report.js';
 
 // What `unrot plan` and `unrot run` print for policy `restart`: every command of a plan with its
 // host argv, and after a run what came back.
@@ -18,25 +19,7 @@ const container = (restart: ContainerReport['restart'], extra: Partial<Container
   ...(restart ? { restart } : {}),
   ...extra,
 });
-const report = (c: ContainerReport, dryRun: boolean) =>
-  ({
-    runId: 'r1',
-    dryRun,
-    host: { node: 'pve1' },
-    containers: [c],
-    recoveries: [],
-    summary: {
-      containers: 1,
-      updated: 0,
-      rolledBack: 0,
-      cutShort: 0,
-      nothingToDo: 0,
-      planned: 1,
-      skipped: 0,
-      failed: 0,
-      packagesChanged: 0,
-    },
-  }) as unknown as RunReport;
+const report = oneContainerReport;
 
 describe('restart in the human report', () => {
   it('a plan lists units, each process command and each compose command with its host argv', () => {
