@@ -16,6 +16,7 @@ import { type ContainerTask, MemoryHost, runContainerPipeline } from '@unrot/eng
 import { type Runner, silentLogger } from '@unrot/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runner } from '../src/index.js';
+import { aptTask } from './apt-task.js';
 import { freshRoot, removeRoot } from './debian-root.mjs';
 
 const VMID = 102;
@@ -98,31 +99,9 @@ function racingHost(root: string): MemoryHost {
   });
 }
 
-function task(stateDir: string): ContainerTask {
-  return {
-    runId: '20261203T140000Z-c1a2b3',
-    dryRun: false,
-    container: { vmid: VMID, name: 'wave2', status: 'running', tags: [], unprivileged: true, template: false },
-    runners: [{ id: 'apt', modulePath: 'memory:apt', options: { mode: 'upgrade', lock_timeout_s: 30 } }],
-    exclusions: [],
-    timeoutsMs: {
-      preflight: 60_000,
-      detect: 60_000,
-      check: 300_000,
-      plan: 60_000,
-      backup: 60_000,
-      apply: 600_000,
-      verify: 300_000,
-      rollback: 60_000,
-    },
-    retries: 1,
-    stateDir,
-    backup: { mode: 'snapshot', onUnsupported: 'skip', keep: 3, vzdumpStorage: 'local', vzdumpMode: 'snapshot', vzdumpCompress: 'zstd' },
-    rollback: { onFailure: true, onInterrupt: 'rollback' },
-    // What the canary (wave 1) installed: the engine holds this wave to it.
-    canaryPins: { apt: { [PKG]: ['1.1'] } },
-  };
-}
+// What the canary (wave 1) installed: the engine holds this wave to it.
+const task = (stateDir: string): ContainerTask =>
+  aptTask(stateDir, { vmid: VMID, name: 'wave2', runId: '20261203T140000Z-c1a2b3' }, { canaryPins: { apt: { [PKG]: ['1.1'] } } });
 
 async function runWave2(root: string, module: Runner) {
   const stateDir = mkdtempSync(join(tmpdir(), 'unrot-apt-pins-'));

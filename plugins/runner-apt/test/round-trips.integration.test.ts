@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshAndSimulateArgv } from '../src/argv.js';
 import { discoveryArgv } from '../src/discovery.js';
 import { runner } from '../src/index.js';
+import { aptTask } from './apt-task.js';
 import { freshRoot, removeRoot } from './debian-root.mjs';
 
 const VMID = 101;
@@ -74,30 +75,12 @@ function chrootHost(): MemoryHost {
   });
 }
 
-function task(stateDir: string, preflight = true): ContainerTask {
-  return {
-    runId: '20261203T100000Z-c1noop',
-    dryRun: false,
-    container: { vmid: VMID, name: 'apt-noop', status: 'running', tags: [], unprivileged: true, template: false },
-    runners: [{ id: 'apt', modulePath: 'memory:apt', options: { mode: 'upgrade', lock_timeout_s: 30 } }],
-    exclusions: [],
-    timeoutsMs: {
-      preflight: 60_000,
-      detect: 60_000,
-      check: 300_000,
-      plan: 60_000,
-      backup: 60_000,
-      apply: 600_000,
-      verify: 60_000,
-      rollback: 60_000,
-    },
-    retries: 1,
+const task = (stateDir: string, preflight = true): ContainerTask =>
+  aptTask(
     stateDir,
-    backup: { mode: 'snapshot', onUnsupported: 'skip', keep: 3, vzdumpStorage: 'local', vzdumpMode: 'snapshot', vzdumpCompress: 'zstd' },
-    rollback: { onFailure: true, onInterrupt: 'rollback' },
-    ...(preflight ? { preflight: { maxStorageUsedPercent: 95, network: true, networkTimeoutS: 5 } } : {}),
-  };
-}
+    { vmid: VMID, name: 'apt-noop', runId: '20261203T100000Z-c1noop' },
+    preflight ? { preflight: { maxStorageUsedPercent: 95, network: true, networkTimeoutS: 5 } } : {},
+  );
 
 async function runOnce(host: MemoryHost, preflight = true) {
   const stateDir = mkdtempSync(join(tmpdir(), 'unrot-apt-noop-'));
