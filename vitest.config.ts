@@ -47,6 +47,8 @@ export default defineConfig({
           exclude: ignored,
           fileParallelism: false,
           testTimeout: 900_000,
+          // The sandbox, health, policy, hook and wave drills share one sandbox: a run id for it, and its `down` after the run.
+          globalSetup: ['./test/drills/apps-drill-teardown.ts'],
           sequence: { groupOrder: 2 },
         },
       },

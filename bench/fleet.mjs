@@ -8,7 +8,7 @@
 // Goals (issue): makespan within 10% of max(longest container, total work / concurrency) with
 // jitter off; under 5 ms of engine CPU per container; under 200 MB peak memory for 500 containers.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -63,6 +63,25 @@ const opts = {
 if (!['snapshot', 'none'].includes(opts.backup)) usage('--backup is snapshot or none');
 if (!['cli', 'api'].includes(opts.host)) usage('--host is cli or api');
 const progress = (line) => process.stderr.write(`${line}\n`);
+
+// `--sweep 100,500,1000,2000`: this benchmark at each size in a process of its own, then the slope (fleet/sweep.mjs).
+if (flag('--sweep')) {
+  const sizes = String(value('--sweep', '')).split(',').map(Number);
+  if (sizes.length < 2 || sizes.some((n, i) => !Number.isInteger(n) || n < 1 || n > 100_000 || (i > 0 && n <= sizes[i - 1])))
+    usage('--sweep wants two or more ascending fleet sizes, like 100,500,1000,2000');
+  const dropped = new Set(['--sweep', '--containers', '--json']);
+  const passThrough = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--no-serial' || argv[i] === '--keep') continue;
+    const takesValue = i + 1 < argv.length && !argv[i + 1].startsWith('--');
+    if (!dropped.has(argv[i])) passThrough.push(argv[i], ...(takesValue ? [argv[i + 1]] : []));
+    if (takesValue) i++;
+  }
+  const { runSweep } = await import('./fleet/sweep.mjs');
+  process.exit(
+    await runSweep({ script: fileURLToPath(import.meta.url), sizes, passThrough, json: opts.json, jsonFile: opts.jsonFile, progress }),
+  );
+}
 
 // ---- the simulated fleet and its work ---------------------------------------------------------
 // mulberry32: a tiny seeded generator, so a seed always gives the same fleet.
@@ -133,10 +152,9 @@ async function buildHost() {
   const api = opts.host === 'api' ? await startApiHost(root, bin) : undefined;
 
   // The policy: every container, the sim runner only, jitter and pacing off. Load backpressure
-  // (preflight.max_load, default 4 × CPUs, when this engine has it) is off too: on a small machine
-  // it would hold starts back by policy, and this benchmark measures the engine's own cost.
-  const sdk = await import('@unrot/sdk');
-  const preflight = 'PreflightSchema' in sdk ? ['preflight:', '  max_load: 100000'] : [];
+  // (preflight.max_load, default 4 × CPUs) is off too: on a small or shared machine it would hold
+  // starts back by policy (30 s per wait), and this benchmark measures the engine's own cost.
+  const preflight = ['preflight:', '  max_load: 100000'];
   await mkdir(join(root, 'config'));
   await writeFile(
     join(root, 'config', 'global.yml'),
@@ -226,6 +244,73 @@ function childrenCpuMs() {
   }
 }
 const mb = (bytes) => bytes / 1024 / 1024;
+/**
+ * The engine's spawner processes (packages/engine/src/host/spawner): children of this process
+ * running spawner-main.js, whose children are the tools. Their own CPU is neither the engine's
+ * nor the tools', so it is sampled apart from /proc every 200 ms: utime + stime (own), cutime +
+ * cstime (the tools it has reaped) and RSS. A spawner still running at the end has not been
+ * reaped, so its tools are not yet in this process's cutime: `unreapedToolsMs` adds them back.
+ */
+function spawnerSampler() {
+  const seen = new Map(); // pid → { cpuMs, toolsMs, rssMb, live }
+  const sample = () => {
+    for (const entry of seen.values()) entry.live = false;
+    let tasks = [];
+    try {
+      tasks = readdirSync('/proc/self/task');
+    } catch {
+      return;
+    }
+    for (const task of tasks) {
+      let children = '';
+      try {
+        children = readFileSync(`/proc/self/task/${task}/children`, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const pid of children.split(' ').filter(Boolean)) {
+        try {
+          if (!seen.has(pid) && !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('spawner-main.js')) continue;
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          const ms = (a, b) => ((Number(f[a]) + Number(f[b])) * 1000) / clockTicks;
+          const before = seen.get(pid);
+          seen.set(pid, {
+            cpuMs: Math.max(ms(11, 12), before?.cpuMs ?? 0),
+            toolsMs: Math.max(ms(13, 14), before?.toolsMs ?? 0),
+            rssMb: Math.max((Number(f[21]) * 4096) / 1024 / 1024, before?.rssMb ?? 0),
+            live: true,
+          });
+        } catch {
+          // gone between the listing and the read
+        }
+      }
+    }
+  };
+  sample();
+  const timer = setInterval(sample, 200);
+  return {
+    stop() {
+      sample();
+      clearInterval(timer);
+      const all = [...seen.values()];
+      const sum = (list, key) => list.reduce((n, s) => n + s[key], 0);
+      return {
+        processes: all.length,
+        cpuMs: sum(all, 'cpuMs'),
+        reapedCpuMs: sum(
+          all.filter((s) => !s.live),
+          'cpuMs',
+        ),
+        unreapedToolsMs: sum(
+          all.filter((s) => s.live),
+          'toolsMs',
+        ),
+        peakRssMb: all.reduce((n, s) => Math.max(n, s.rssMb), 0),
+      };
+    },
+  };
+}
 
 async function runEngine(host) {
   if (!existsSync(opts.engine)) usage(`${opts.engine} is missing: build first (npx turbo run build)`);
@@ -251,14 +336,17 @@ async function runEngine(host) {
   const rssBefore = process.memoryUsage().rss;
   let peakRss = rssBefore;
   const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    // memoryUsage.rss() only: the full memoryUsage() walks the heap and counted as engine CPU.
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
   }, 50);
+  const spawners = spawnerSampler();
   const childrenBefore = childrenCpuMs();
   const cpu0 = process.cpuUsage();
   const t0 = t();
   const outcome = await runUnrot({ configDir: host.configDir, dryRun: false, pluginRoots: [host.pluginRoot], events, force: true });
   const t1 = t();
   const cpu = process.cpuUsage(cpu0);
+  const spawnerStats = spawners.stop();
   const childrenAfter = childrenCpuMs();
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -306,7 +394,17 @@ async function runEngine(host) {
       totalMs: cpuMs,
       perContainerMs: cpuMs / opts.containers,
       importMs: (importCpu.user + importCpu.system) / 1000,
-      hostToolsMs: childrenBefore !== undefined && childrenAfter !== undefined ? childrenAfter - childrenBefore : undefined,
+      // Reaped children's CPU, less the reaped spawners' own, plus the tools of the spawners still running.
+      hostToolsMs:
+        childrenBefore !== undefined && childrenAfter !== undefined
+          ? childrenAfter - childrenBefore - spawnerStats.reapedCpuMs + spawnerStats.unreapedToolsMs
+          : undefined,
+      spawner: {
+        processes: spawnerStats.processes,
+        cpuMs: spawnerStats.cpuMs,
+        perContainerMs: spawnerStats.cpuMs / opts.containers,
+        peakRssMb: spawnerStats.peakRssMb,
+      },
     },
     memory: {
       rssBeforeMb: mb(rssBefore),
@@ -440,6 +538,11 @@ else {
       `importing @unrot/engine, not counted: ${engine.cpu.importMs.toFixed(0)} ms` +
       (engine.cpu.hostToolsMs !== undefined ? `; host tools (pct/sim/sleep children): ${engine.cpu.hostToolsMs.toFixed(0)} ms` : ''),
   );
+  if (engine.cpu.spawner)
+    console.log(
+      `spawner processes (not the engine's CPU, not the tools'): ${engine.cpu.spawner.processes}, CPU ${engine.cpu.spawner.cpuMs.toFixed(0)} ms ` +
+        `(${engine.cpu.spawner.perContainerMs.toFixed(2)} ms per container), peak RSS ${engine.cpu.spawner.peakRssMb.toFixed(0)} MB each`,
+    );
   console.log(
     `memory: RSS ${engine.memory.rssBeforeMb.toFixed(0)} MB before the run, sampled peak ${engine.memory.sampledPeakMb.toFixed(0)} MB, ` +
       `maxRSS ${engine.memory.maxRssMb.toFixed(0)} MB`,

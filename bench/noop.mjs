@@ -45,9 +45,19 @@ const work = mkdtempSync(join(tmpdir(), 'unrot-bench-noop-'));
 const calls = join(work, 'calls.log');
 const shimDir = join(work, 'bin');
 mkdirSync(shimDir);
-// Sub-command and vmid only: exec's argv holds whole scripts.
-writeFileSync(join(shimDir, 'pct'), `#!/bin/sh\nprintf '%s %s\\n' "$1" "$2" >> '${calls}'\nexec '${join(sandboxBin, 'pct')}' "$@"\n`);
-chmodSync(join(shimDir, 'pct'), 0o755);
+// Sub-command and vmid only: exec's argv holds whole scripts. pvesh and pvesm calls are counted
+// as `pvesh-get`, `pvesm-status` (the listing, the backup storage's room).
+for (const [tool, prefix] of [
+  ['pct', ''],
+  ['pvesh', 'pvesh-'],
+  ['pvesm', 'pvesm-'],
+]) {
+  writeFileSync(
+    join(shimDir, tool),
+    `#!/bin/sh\nprintf '${prefix}%s %s\\n' "$1" "$2" >> '${calls}'\nexec '${join(sandboxBin, tool)}' "$@"\n`,
+  );
+  chmodSync(join(shimDir, tool), 0o755);
+}
 
 const node = /^node:\s*(\S+)/m.exec(readFileSync(sandboxConfig, 'utf8'))?.[1];
 const config = join(work, 'config');
@@ -62,6 +72,10 @@ writeFileSync(
     '    os: apt',
     'targets:',
     `  allow: [${ct}]`,
+    // Starts wait while the host's load is above max_load (default 4 × CPUs): on a shared
+    // development machine that can be all the time, and the wait is not the path measured here.
+    'preflight:',
+    '  max_load: 100000',
     '',
   ].join('\n'),
 );
@@ -76,12 +90,48 @@ const env = {
 };
 
 function timed(file, argv, ok = [0]) {
+  const startedAt = Date.now();
   const t0 = process.hrtime.bigint();
   const r = spawnSync(file, argv, { env, encoding: 'utf8', maxBuffer: 64 << 20 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (!ok.includes(r.status ?? -1))
     throw new Error(`${[file, ...argv].join(' ')} exited ${r.status}: ${r.stderr}${r.stdout}`.slice(0, 2000));
-  return { ms, stdout: r.stdout };
+  return { ms, stdout: r.stdout, startedAt, endedAt: startedAt + ms };
+}
+
+/**
+ * Where one run's wall time went, from the timestamps of its own logs (host.jsonl, ct-CT.jsonl;
+ * millisecond ISO times): start-up (process start to `run start`: CLI, config, plugins), targets
+ * (listing, locks, the worker thread) up to the first step, each step, then the report and exit.
+ */
+function phasesOf(runId, run) {
+  const dir = join(work, 'state', 'runs', runId);
+  const lines = (file) =>
+    existsSync(join(dir, file))
+      ? readFileSync(join(dir, file), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l))
+      : [];
+  const at = (entry) => (entry ? Date.parse(entry.time) : Number.NaN);
+  const host = lines('host.jsonl');
+  const steps = lines(`ct-${ct}.jsonl`);
+  const runStart = at(host.find((e) => e.msg === 'run start'));
+  const firstStep = at(steps.find((e) => e.msg === 'step start'));
+  const finished = at(steps.find((e) => e.msg === 'container finished'));
+  const phases = { startup: runStart - run.startedAt, targets: firstStep - runStart };
+  for (const e of steps.filter((x) => x.msg === 'step end')) {
+    const name = e.runner ? `${e.step}:${e.runner}` : e.step;
+    phases[name] = (phases[name] ?? 0) + e.durationMs;
+  }
+  phases.between =
+    finished -
+    firstStep -
+    Object.values(phases)
+      .slice(2)
+      .reduce((a, b) => a + b, 0);
+  phases.finish = run.endedAt - finished;
+  return phases;
 }
 
 /** The host calls since the last look, by sub-command. */
@@ -109,6 +159,7 @@ function unrotRun() {
   const c = report.containers.find((x) => x.vmid === ct);
   return {
     ms: r.ms,
+    phases: phasesOf(report.runId, r),
     outcome: c?.outcome,
     snapshots: c?.backup ? 1 : 0,
     // A restart that ran: not planned (dry-run) and not skipped (e.g. nothing changed).
@@ -157,6 +208,8 @@ try {
       restarts: ours.reduce((n, o) => n + o.restarts + (o.calls.reboot ?? 0) + (o.calls.stop ?? 0), 0),
     },
     ratio: unrotMs / rawMs,
+    // Median of each phase over the runs (ms); they add up to about the median run.
+    phases: Object.fromEntries(Object.keys(ours[0]?.phases ?? {}).map((k) => [k, Math.round(median(ours.map((o) => o.phases[k] ?? 0)))])),
   };
   if (asJson) console.log(JSON.stringify(result, null, 2));
   else {
@@ -164,6 +217,11 @@ try {
     console.log(`  raw check (apt-get update + apt list --upgradable): median ${rawMs.toFixed(0)} ms, ${result.raw.pctExecs} pct exec`);
     console.log(
       `  unrot run --ct ${ct}: median ${unrotMs.toFixed(0)} ms, ${result.unrot.pctExecs} pct exec; host calls per run ${JSON.stringify(result.unrot.hostCalls)}`,
+    );
+    console.log(
+      `  where unrot's time went (median ms): ${Object.entries(result.phases)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
     );
     console.log(
       `  ratio ${result.ratio.toFixed(2)} (goal ≤ 1.2), execs ${result.unrot.pctExecs} (goal ≤ 3), snapshots ${result.unrot.snapshots} (goal 0), restarts ${result.unrot.restarts} (goal 0)`,

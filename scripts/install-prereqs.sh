@@ -16,6 +16,8 @@ if [ "${1:-}" = "--tests" ]; then
   # runner-docker's integration test starts its own dockerd and registries in a network namespace
   # of their own; the packages' own docker.service must never touch this host's networking.
   APT_PACKAGES+=(docker.io docker-registry docker-compose)
+  # The cluster drills' nodes are network namespaces, each with its own sshd (docs/sandbox.md "Cluster").
+  APT_PACKAGES+=(openssh-server)
 fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -37,6 +39,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
   if [[ " ${missing[*]} " == *" docker.io "* ]] && command -v systemctl >/dev/null; then
     # The tests start their own dockerd; a system one is not needed and stays off.
     systemctl disable --now docker.service docker.socket docker-registry.service >/dev/null 2>&1 || true
+  fi
+  if [[ " ${missing[*]} " == *" openssh-server "* ]] && command -v systemctl >/dev/null; then
+    # Installed here only for the tests' own per-namespace sshds: the system one stays off.
+    systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
   fi
 fi
 

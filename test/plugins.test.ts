@@ -70,6 +70,9 @@ for (const dir of dirs) {
       // satisfies it; the engine refuses other majors.
       expect(pkg.peerDependencies?.['@unrot/sdk']).toMatch(/^\^1\.\d+\.\d+$/);
       expect(typeof pkg.oclif === 'object' && pkg.oclif !== null, 'an oclif block').toBe(true);
+      // No oclif commands, so none declared: a `commands` directory without a shipped
+      // oclif.manifest.json makes every start of a full unrot glob it (docs/plugin-authoring.md).
+      expect((pkg.oclif as { commands?: unknown }).commands, 'oclif.commands without commands').toBeUndefined();
       expect(pkg.keywords).toEqual(expect.arrayContaining(['oclif-plugin', 'unrot-plugin']));
       expect(typeof pkg.engines?.node).toBe('string');
       expect(existsSync(join(root, 'readme.md')), 'a readme.md').toBe(true);

@@ -1,11 +1,14 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DRILL_ROOT, health, inCt, type Proc, pct, reportOf, sandbox, unrotWith } from './sandbox-harness.js';
+import { APPS_DRILL_PORTS, APPS_DRILL_ROOT } from './apps-drill-env.js';
+import { appsDrillSandbox, health, type Proc, reportOf } from './sandbox-harness.js';
 
-// Health-gating drills on the real-LXC sandbox (CT 101: systemd, web-app.service on the drill
-// port 3201). The policy restarts web-app.service after an update and probes /health with the
-// bundled http probe, before the update (baseline) and after it (gate):
+// Health-gating drills on the real-LXC sandbox (CT 101: systemd, web-app.service on the drill's
+// web port), the `apps` sandbox shared with the sandbox, policy, hook and wave drills
+// (apps-drill-env.ts): up once per run, reset to the state `up` left before this file. The policy
+// restarts web-app.service after an update and probes /health with the bundled http probe, before
+// the update (baseline) and after it (gate):
 //   - web:       /health answers 2xx;
 //   - web-fresh: the body says the `ms` the process loaded equals the one installed, which is only
 //                true after a restart: it fails if the probes run before web-app was restarted.
@@ -14,10 +17,11 @@ import { DRILL_ROOT, health, inCt, type Proc, pct, reportOf, sandbox, unrotWith 
 //   - py-fresh:  the version the process imported (greeting) equals the one installed;
 //   - unrot-sandbox-pyconf 1.1 makes py-app exit when it starts: the restart fails, and rolls back.
 
-const CONFIG = join(DRILL_ROOT, 'health-config');
-const STATE = join(DRILL_ROOT, 'health-state');
-const WEB_PORT = 3201;
-const PY_PORT = 3202;
+const CONFIG = join(APPS_DRILL_ROOT, 'health-config');
+const STATE = join(APPS_DRILL_ROOT, 'health-state');
+const WEB_PORT = APPS_DRILL_PORTS.web;
+const PY_PORT = APPS_DRILL_PORTS.py;
+const { pct, unrot, inCt, upOrReset } = appsDrillSandbox({ config: CONFIG });
 const timings: Record<string, number> = {};
 
 interface Phase {
@@ -56,7 +60,6 @@ interface Report {
 const json = (p: Proc) => reportOf<Report>(p);
 const ct101 = (r: Report) => r.containers.find((c) => c.vmid === 101);
 const ct102 = (r: Report) => r.containers.find((c) => c.vmid === 102);
-const unrot = (...args: string[]) => unrotWith(CONFIG, ...args);
 const apt = (...args: string[]) => inCt(101, 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', '-y', '-q', ...args);
 const version = async (pkg: string) =>
   // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
@@ -157,10 +160,8 @@ async function writeConfig(exclude: string[] = [], units: string[] = ['web-app.s
 }
 
 beforeAll(async () => {
-  await sandbox('down');
-  const up = await sandbox('up');
-  if (up.code !== 0) throw new Error(`unrot-sandbox up failed (${up.code}):\n${up.stderr}`);
-  timings['sandbox up'] = up.ms;
+  const ready = await upOrReset();
+  timings[`sandbox ${ready.how}`] = ready.ms;
   await rm(STATE, { recursive: true, force: true });
   await writeConfig();
   await writePyConfig(['unrot-sandbox-pyconf']);
@@ -168,8 +169,7 @@ beforeAll(async () => {
   await inCt(102, 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', '-y', '-q', 'install', 'unrot-sandbox-pyconf=1.0');
 });
 
-afterAll(async () => {
-  await sandbox('down');
+afterAll(() => {
   console.log(`health drill timings (ms): ${JSON.stringify(timings)}`);
 });
 

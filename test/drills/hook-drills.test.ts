@@ -1,33 +1,24 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ownSandbox, ownSnapshots, type Proc, reportOf } from './sandbox-harness.js';
+import { APPS_DRILL_ROOT } from './apps-drill-env.js';
+import { appsDrillSandbox, ownSnapshots, type Proc, reportOf } from './sandbox-harness.js';
 
 // Hooks with context (issue 17, point 5) on the real-LXC sandbox: CT 101 (Debian 12, systemd,
 // unrot-sandbox-demo 1.0 installed from the sandbox's apt repository, 1.1 pending). Real hook
 // scripts inside CT 101 keep what unrot told them (UNROT_* and the context file) in /root, a
 // host hook keeps the same on the host; the test reads both back. Drills: a veto, the context of
 // pre_update / post_update (container and host), and on_rollback / on_failure after the broken
-// unrot-sandbox-fragile 1.1 (its postinst fails) was rolled back. A sandbox of its own (root,
-// ports, unrot lock directory; only the apps group), so it runs beside the other drill files.
+// unrot-sandbox-fragile 1.1 (its postinst fails) was rolled back. The `apps` sandbox shared with
+// the sandbox, health, policy and wave drills (apps-drill-env.ts): up once per run, reset to the state `up` left
+// before this file.
 
-const ROOT = '/var/lib/unrot-sandbox-hook-drills';
+const ROOT = APPS_DRILL_ROOT;
 const CONFIG = join(ROOT, 'hook-config');
 const STATE = join(ROOT, 'hook-state');
 const HOST_HOOK = join(ROOT, 'bin', 'host-hook');
 const HOST_OUT = join(ROOT, 'host-hook.out');
-const { sandbox, pct, unrot, upFresh } = ownSandbox({
-  root: ROOT,
-  config: CONFIG,
-  vars: {
-    UNROT_SANDBOX_CTS: 'apps',
-    UNROT_SANDBOX_APT_PORT: '9031',
-    UNROT_SANDBOX_PYPI_PORT: '9032',
-    UNROT_SANDBOX_WEB_PORT: '3701',
-    UNROT_SANDBOX_PY_PORT: '3702',
-    UNROT_SANDBOX_API_PORT: '9036',
-  },
-});
+const { pct, unrot, upOrReset } = appsDrillSandbox({ config: CONFIG });
 const inCt = async (argv: string[], ok: number[] = [0]): Promise<Proc> => {
   const r = await pct('exec', '101', '--', ...argv);
   if (!ok.includes(r.code)) throw new Error(`pct exec 101 -- ${argv.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
@@ -95,7 +86,8 @@ async function writeConfig(hooks: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  timings['sandbox up'] = (await upFresh()).ms;
+  const ready = await upOrReset();
+  timings[`sandbox ${ready.how}`] = ready.ms;
   await rm(STATE, { recursive: true, force: true });
   // The hook scripts, written inside CT 101 by a constant shell script; body and name are its arguments.
   for (const [name, body] of [
@@ -112,9 +104,7 @@ beforeAll(async () => {
   );
 });
 
-afterAll(async () => {
-  const down = await sandbox('down');
-  timings['sandbox down'] = down.ms;
+afterAll(() => {
   console.log(`hook drill timings (ms): ${JSON.stringify(timings)}`);
 });
 

@@ -1,36 +1,26 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ownSandbox, type Proc } from './sandbox-harness.js';
+import { APPS_DRILL_PORTS, APPS_DRILL_ROOT } from './apps-drill-env.js';
+import { appsDrillSandbox, type Proc } from './sandbox-harness.js';
 
 // Policy exclusion drills (issue 17, point 2) on the real-LXC sandbox, CT 101 (privileged,
 // systemd, web-app.service on this drill's web port; unrot-sandbox-demo 1.0 installed from the
 // sandbox's apt repository, 1.1 offered, which rewrites /usr/share/unrot-sandbox-demo/VERSION).
-// A sandbox of its own (root, ports, lock dir, only the `apps` group), so it runs beside the
-// other drill files.
+// The `apps` sandbox shared with the sandbox, health, hook and wave drills (apps-drill-env.ts): up once per run,
+// reset to the state `up` left before this file.
 //   1. exclusions.paths guards that VERSION file: the apt update changes it, the run fails with
 //      E_PATH_CHANGED naming the file and both hashes, and the snapshot puts 1.0 back.
 //   2. exclusions.services names web-app.service, which restart.units also names: the update is
 //      applied, the unit is not restarted (same MainPID, same ActiveEnterTimestamp), and the plan
 //      and the report say "not restarted: excluded".
 
-const ROOT = '/var/lib/unrot-sandbox-policy-drills';
+const ROOT = APPS_DRILL_ROOT;
 const CONFIG = join(ROOT, 'policy-config');
 const STATE = join(ROOT, 'policy-state');
-const WEB_PORT = 3301;
+const WEB_PORT = APPS_DRILL_PORTS.web;
 const VERSION_FILE = '/usr/share/unrot-sandbox-demo/VERSION';
-const { sandbox, pct, unrot, inCt, upFresh } = ownSandbox({
-  root: ROOT,
-  config: CONFIG,
-  vars: {
-    UNROT_SANDBOX_CTS: 'apps',
-    UNROT_SANDBOX_APT_PORT: '8631',
-    UNROT_SANDBOX_PYPI_PORT: '8632',
-    UNROT_SANDBOX_API_PORT: '8636',
-    UNROT_SANDBOX_WEB_PORT: String(WEB_PORT),
-    UNROT_SANDBOX_PY_PORT: '3302',
-  },
-});
+const { pct, unrot, inCt, upOrReset } = appsDrillSandbox({ config: CONFIG });
 
 interface Report {
   exitCode: number;
@@ -94,14 +84,13 @@ async function writeConfig(container: string[], global: string[] = []): Promise<
 }
 
 beforeAll(async () => {
-  timings['sandbox up'] = (await upFresh()).ms;
+  const ready = await upOrReset();
+  timings[`sandbox ${ready.how}`] = ready.ms;
   await rm(STATE, { recursive: true, force: true });
   await rm(CONFIG, { recursive: true, force: true });
 });
 
-afterAll(async () => {
-  const down = await sandbox('down');
-  timings['sandbox down'] = down.ms;
+afterAll(() => {
   console.log(`policy drill timings (ms): ${JSON.stringify(timings)}`);
 });
 

@@ -1,10 +1,19 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ctState, health, type Proc, pct, sandbox, unrot } from './sandbox-harness.js';
+import { APPS_DRILL_PORTS, APPS_DRILL_ROOT } from './apps-drill-env.js';
+import { appsDrillSandbox, ctState as ctStateOf, health, type Proc } from './sandbox-harness.js';
 
 // Issue drills on the real-LXC sandbox: CT 101 (privileged, systemd, npm app) and CT 102
 // (unprivileged, Python venv app), each with a local apt repo offering unrot-sandbox-demo 1.1.
-// Timings are printed so the issue note can quote them.
+// Timings are printed so the issue note can quote them. The `apps` sandbox shared with the health,
+// policy, hook and wave drills (apps-drill-env.ts): up once per run, reset to the state `up` left
+// before this file; unrot runs with the policy `up` wrote (<root>/unrot-config).
+const sb = appsDrillSandbox({ config: join(APPS_DRILL_ROOT, 'unrot-config') });
+const { pct, unrot } = sb;
+const ctState = (vmid: number) => ctStateOf(vmid, sb);
+const WEB_PORT = APPS_DRILL_PORTS.web;
+const PY_PORT = APPS_DRILL_PORTS.py;
 
 interface ReportLike {
   runId: string;
@@ -33,18 +42,12 @@ const ct = (r: ReportLike, vmid: number) => r.containers.find((c) => c.vmid === 
 const runner = (r: ReportLike, vmid: number, id: string) => ct(r, vmid)?.runners.find((x) => x.id === id);
 
 beforeAll(async () => {
-  // A pristine sandbox every time: down (keeps the template cache), then up.
-  await sandbox('down');
-  const up = await sandbox('up');
-  if (up.code !== 0) throw new Error(`unrot-sandbox up failed (${up.code}):\n${up.stderr}\n${up.stdout}`);
-  timings['sandbox up'] = up.ms;
-  // A pristine point to return to between drills, with the sandbox's own snapshots.
-  for (const vmid of [101, 102]) expect((await pct('snapshot', String(vmid), 'drillbase')).code).toBe(0);
+  // Pristine containers, and their `drillbase` snapshot (the state `up` left) to return to between drills.
+  const ready = await sb.upOrReset();
+  timings[`sandbox ${ready.how}`] = ready.ms;
 });
 
-afterAll(async () => {
-  const down = await sandbox('down');
-  timings['sandbox down'] = down.ms;
+afterAll(() => {
   console.log(`drill timings (ms): ${JSON.stringify(timings)}`);
 });
 
@@ -95,11 +98,9 @@ describe('sandbox drills', () => {
     // Verified inside the containers, not only in the report.
     expect(await ctState(101)).toMatchObject({ demo: '1.1', app: '2.1.3' });
     expect(await ctState(102)).toMatchObject({ demo: '1.1', app: '1.1.0' });
-    expect(await health(3201)).toBe(200);
-    expect(await health(3202)).toBe(200);
-    const onDisk = JSON.parse(
-      await readFile(`/var/lib/unrot-sandbox-drills/unrot-state/runs/${report.runId}/report.json`, 'utf8'),
-    ) as ReportLike;
+    expect(await health(WEB_PORT)).toBe(200);
+    expect(await health(PY_PORT)).toBe(200);
+    const onDisk = JSON.parse(await readFile(join(APPS_DRILL_ROOT, 'unrot-state/runs', report.runId, 'report.json'), 'utf8')) as ReportLike;
     expect(onDisk.summary).toEqual(report.summary);
 
     const state = { 101: await ctState(101), 102: await ctState(102) };
@@ -129,6 +130,6 @@ describe('sandbox drills', () => {
     expect(ct(byCt, 102)).toMatchObject({ outcome: 'skipped', skipReason: 'not-in-cli-selection' });
     expect(await ctState(102)).toEqual(base102);
     expect(await ctState(101)).toMatchObject({ demo: '1.1', app: '2.1.3' });
-    expect(await health(3201)).toBe(200);
+    expect(await health(WEB_PORT)).toBe(200);
   });
 });

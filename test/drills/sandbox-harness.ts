@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
+import { APPS_DRILL_ROOT, APPS_DRILL_RUN_FILE, APPS_DRILL_RUN_KEY, APPS_DRILL_VARS } from './apps-drill-env.js';
 import { keepDrillReport } from './keep-drill-report.js';
 
 /** Drives the real sandbox (packages/sandbox) and the real CLI as separate processes, as a user would. */
@@ -132,6 +135,65 @@ export function ownSandbox(o: {
   };
 }
 
+/** The snapshot of CT 101 and 102 as `up` left them, taken by the first file of the run (apps-drill-env.ts). */
+const APPS_DRILL_BASE = 'drillbase';
+const APPS_DRILL_CTS = [101, 102] as const;
+
+export interface AppsDrillSandbox extends OwnSandbox {
+  /** A fresh sandbox as `up` leaves it: brought up (first file of the run) or reset to the snapshot taken then. */
+  upOrReset: () => Promise<{ how: 'up' | 'reset'; ms: number }>;
+}
+
+export function appsDrillSandbox(o: { config: string; vars?: Record<string, string>; pathFirst?: readonly string[] }): AppsDrillSandbox {
+  const own = ownSandbox({
+    root: APPS_DRILL_ROOT,
+    config: o.config,
+    vars: { ...APPS_DRILL_VARS, ...o.vars },
+    ...(o.pathFirst ? { pathFirst: o.pathFirst } : {}),
+  });
+  const must = async (what: string, p: Promise<Proc>): Promise<Proc> => {
+    const r = await p;
+    if (r.code !== 0) throw new Error(`${what} exited ${r.code}:\n${r.stderr}\n${r.stdout}`);
+    return r;
+  };
+  const reset = async (): Promise<void> => {
+    for (const vmid of APPS_DRILL_CTS) {
+      const names = (await must(`pct listsnapshot ${vmid}`, own.pct('listsnapshot', String(vmid)))).stdout
+        .split('\n')
+        .map((l) => /`-> (\S+)/.exec(l)?.[1])
+        .filter((n): n is string => n !== undefined && n !== 'current');
+      if (!names.includes(APPS_DRILL_BASE)) throw new Error(`CT ${vmid} has no snapshot ${APPS_DRILL_BASE}`);
+      await must(`pct rollback ${vmid}`, own.pct('rollback', String(vmid), APPS_DRILL_BASE));
+      for (const name of names)
+        if (name !== APPS_DRILL_BASE) await must(`pct delsnapshot ${vmid} ${name}`, own.pct('delsnapshot', String(vmid), name));
+    }
+    await must('unrot-sandbox up', own.sandbox('up'));
+  };
+  return {
+    ...own,
+    upOrReset: async () => {
+      const started = Date.now();
+      const runId = inject(APPS_DRILL_RUN_KEY);
+      if (!runId) throw new Error('the apps drill sandbox needs the globalSetup of the lxc project (test/drills/apps-drill-teardown.ts)');
+      const broughtUpBy = await readFile(APPS_DRILL_RUN_FILE, 'utf8').catch(() => '');
+      if (broughtUpBy === runId) {
+        try {
+          await reset();
+          return { how: 'reset', ms: Date.now() - started };
+        } catch (err) {
+          // A file that failed half-way may leave a CT locked or stopped: start over rather than fail the next file.
+          console.error(`apps drill sandbox: reset failed, bringing it up fresh: ${String(err)}`);
+        }
+      }
+      await rm(APPS_DRILL_RUN_FILE, { force: true });
+      await own.upFresh();
+      for (const vmid of APPS_DRILL_CTS) await must(`pct snapshot ${vmid}`, own.pct('snapshot', String(vmid), APPS_DRILL_BASE));
+      await writeFile(APPS_DRILL_RUN_FILE, runId);
+      return { how: 'up', ms: Date.now() - started };
+    },
+  };
+}
+
 /** unrot's own snapshots of a container, from `pct listsnapshot` (of another drill file's sandbox: its `pct`). */
 export async function ownSnapshots(vmid: number, pctOf: (...args: string[]) => Promise<Proc> = pct): Promise<string[]> {
   return (await pctOf('listsnapshot', String(vmid))).stdout
@@ -154,15 +216,16 @@ export interface CtState {
   snapshots: string;
 }
 
-export async function ctState(vmid: number): Promise<CtState> {
+/** `of`: another drill file's sandbox (its pct and inCt); the drills' own by default. */
+export async function ctState(vmid: number, of: Pick<OwnSandbox, 'pct' | 'inCt'> = { pct, inCt }): Promise<CtState> {
   // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax, not a template
-  const demo = await inCt(vmid, 'dpkg-query', '-W', '-f=${Version}', 'unrot-sandbox-demo');
+  const demo = await of.inCt(vmid, 'dpkg-query', '-W', '-f=${Version}', 'unrot-sandbox-demo');
   const app =
     vmid === 101
-      ? (JSON.parse(await inCt(101, 'cat', '/opt/web-app/node_modules/ms/package.json')) as { version: string }).version
+      ? (JSON.parse(await of.inCt(101, 'cat', '/opt/web-app/node_modules/ms/package.json')) as { version: string }).version
       : ((
           JSON.parse(
-            await inCt(102, '/opt/py-app/venv/bin/python', '-m', 'pip', 'list', '--format=json', '--disable-pip-version-check'),
+            await of.inCt(102, '/opt/py-app/venv/bin/python', '-m', 'pip', 'list', '--format=json', '--disable-pip-version-check'),
           ) as Array<{
             name: string;
             version: string;
@@ -170,9 +233,9 @@ export async function ctState(vmid: number): Promise<CtState> {
         ).find((p) => p.name === 'unrot-demo-lib')?.version ?? 'missing');
   const files =
     vmid === 101
-      ? await inCt(101, 'md5sum', '/var/lib/dpkg/status', '/opt/web-app/package.json', '/opt/web-app/package-lock.json')
-      : await inCt(102, 'md5sum', '/var/lib/dpkg/status', '/opt/py-app/server.py');
-  const snapshots = (await pct('listsnapshot', String(vmid))).stdout;
+      ? await of.inCt(101, 'md5sum', '/var/lib/dpkg/status', '/opt/web-app/package.json', '/opt/web-app/package-lock.json')
+      : await of.inCt(102, 'md5sum', '/var/lib/dpkg/status', '/opt/py-app/server.py');
+  const snapshots = (await of.pct('listsnapshot', String(vmid))).stdout;
   return { demo, app, files, snapshots };
 }
 

@@ -3,11 +3,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ownSandbox, type Proc, sandboxBin } from './sandbox-harness.js';
+import { APPS_DRILL_PORTS, APPS_DRILL_ROOT } from './apps-drill-env.js';
+import { appsDrillSandbox, type Proc, sandboxBin } from './sandbox-harness.js';
 
 // Staged rollout drills (issue 17) on the real-LXC sandbox, two waves: the canary CT 101
 // (privileged, systemd, web-app on the drill's web port) and the rest, CT 102 (unprivileged,
-// Python app). A sandbox of its own (root, ports, lock dir), so it runs beside the other drill files.
+// Python app). The `apps` sandbox shared with the sandbox, health, policy and hook drills
+// (apps-drill-env.ts): up once per run, reset to the state `up` left before this file.
 //   1. A broken update in the canary (unrot-sandbox-webconf 1.1 from the sandbox's apt repository
 //      turns web-app's /health into 500): rolled back, wave 2 halted without one `pct` call into
 //      CT 102 (a logging `pct` in front of the sandbox's, on PATH), exit 1, a webhook says why.
@@ -15,25 +17,16 @@ import { ownSandbox, type Proc, sandboxBin } from './sandbox-harness.js';
 //      does nothing; the first run after it re-probes the canary and runs wave 2 with apt held to
 //      the canary's versions (`unrot-sandbox-demo=1.1` in its argv: SDK 1.2 exactVersions).
 
-const ROOT = '/var/lib/unrot-sandbox-wave-drills';
+const ROOT = APPS_DRILL_ROOT;
 const CONFIG = join(ROOT, 'wave-config');
 const STATE = join(ROOT, 'wave-state');
 const BIN = join(ROOT, 'wave-bin');
 const PCT_LOG = join(ROOT, 'wave-pct-calls.log');
-const WEB_PORT = 3801;
-const { sandbox, pct, unrot, inCt, upFresh } = ownSandbox({
-  root: ROOT,
+const WEB_PORT = APPS_DRILL_PORTS.web;
+const { pct, unrot, inCt, upOrReset } = appsDrillSandbox({
   config: CONFIG,
-  vars: {
-    UNROT_SANDBOX_CTS: 'apps',
-    UNROT_SANDBOX_APT_PORT: '9131',
-    UNROT_SANDBOX_PYPI_PORT: '9132',
-    UNROT_SANDBOX_API_PORT: '9136',
-    UNROT_SANDBOX_WEB_PORT: String(WEB_PORT),
-    UNROT_SANDBOX_PY_PORT: '3802',
-    // Read by the logging pct in BIN (passed to host tools like every UNROT_SANDBOX_* variable).
-    UNROT_SANDBOX_PCT_LOG: PCT_LOG,
-  },
+  // Read by the logging pct in BIN (passed to host tools like every UNROT_SANDBOX_* variable).
+  vars: { UNROT_SANDBOX_PCT_LOG: PCT_LOG },
   pathFirst: [BIN],
 });
 
@@ -188,7 +181,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 
-  timings['sandbox up'] = (await upFresh()).ms;
+  const ready = await upOrReset();
+  timings[`sandbox ${ready.how}`] = ready.ms;
   await rm(STATE, { recursive: true, force: true });
   await rm(CONFIG, { recursive: true, force: true });
   // A pct that logs its argv (NUL-separated, one call a line), then runs the sandbox's own.
@@ -204,8 +198,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => receiver?.close(resolve));
-  const down = await sandbox('down');
-  timings['sandbox down'] = down.ms;
   console.log(`wave drill timings (ms): ${JSON.stringify(timings)}`);
 });
 

@@ -119,8 +119,9 @@ describe('install from a registry onto Debian 13', () => {
       NPM_CONFIG_UPDATE_NOTIFIER: 'false',
     });
 
-    // The release path: a clean build of every workspace, then changeset publish of each public
-    // package whose version the configured registry does not have (scripts/release.sh).
+    // The release path: a build of every workspace (turbo's cache when CI built the same sources
+    // just before), then changeset publish of each public package whose version the configured
+    // registry does not have (scripts/release.sh).
     await timed('release (build + publish)', () => host(['bash', 'scripts/release.sh', '--no-git-tag'], repo, 20 * 60_000));
 
     // The third-party runner, as its author builds it: its own npm install (@unrot/sdk from the

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { execute } from '@oclif/core';
+// oclif's stock entry, except that `--version` and `<command> --help` load no plugin (src/lib/start.ts).
+import { start } from '../dist/lib/start.js';
 
-await execute({ dir: import.meta.url });
+await start(import.meta.url);

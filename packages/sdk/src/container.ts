@@ -16,6 +16,8 @@ export const ContainerInfoSchema = Type.Object(
     unprivileged: Type.Boolean(),
     template: Type.Boolean(),
     ostype: Type.Optional(Type.String()),
+    /** The Proxmox cluster node the container is on (set when unrot runs across a cluster, `host.cluster`). */
+    node: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
 );

@@ -20,6 +20,10 @@ export const ERROR_CODES = {
   E_API_UNREACHABLE: 'the Proxmox API could not be reached (connection refused, timed out, reset)',
   E_API_TLS: "the Proxmox API's TLS certificate does not match the configured CA or fingerprint",
   E_API_RESPONSE: 'the Proxmox API answered with a status or shape unrot does not expect',
+  E_NODE_UNREACHABLE:
+    'another cluster node could not be reached (ssh exited 255: refused, timed out, key refused, connection lost; or the API answered 595)',
+  E_NODE_HOST_KEY: "another cluster node's SSH host key is unknown or does not match the cluster's known_hosts",
+  E_NO_QUORUM: 'the cluster has lost quorum: /etc/pve is read-only, no run may change anything',
   E_RUNNER_NOT_APPLICABLE: 'the configured runner does not apply to this container',
   E_RUNNER_PARSE: 'a runner could not parse a package manager output',
   E_RUNNER_INVALID_OUTPUT: 'a runner returned data that fails its schema',

@@ -52,7 +52,9 @@ export type SkipReason =
   /** staged rollout: no wave selects this container */
   | 'not-in-rollout'
   /** a pre_update hook vetoed the update (exit 75); the detail is the hook's last output line */
-  | 'vetoed';
+  | 'vetoed'
+  /** a cluster run: the container's node is offline (its status is unknown); the others proceed */
+  | 'node-offline';
 
 /** Every event the engine emits, with its payload. Subscribe through the engine's typed emitter. */
 export interface LifecycleEvents {

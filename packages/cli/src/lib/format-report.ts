@@ -15,7 +15,8 @@ function joinLines(lines: readonly string[]): string {
 function header(c: ContainerReport): string {
   const tags = c.tags.length > 0 ? ` [${c.tags.join(', ')}]` : '';
   const priv = c.unprivileged ? 'unprivileged' : 'privileged';
-  return `CT ${c.vmid} ${c.name}${tags} (${priv})`;
+  // A cluster run names each container's node.
+  return `CT ${c.vmid} ${c.name}${tags} (${priv}${c.node !== undefined ? `, node ${c.node}` : ''})`;
 }
 
 /** 0.4 s, 12 s, 3 min 5 s: a wait as an admin reads it. */

@@ -1,5 +1,5 @@
 import { type ContainerInfo, isUnrotError, type Logger } from '@unrot/sdk';
-import type { ContainerConfig } from './host.js';
+import type { ContainerConfig, ListedReading } from './host.js';
 import { mapLimit } from './map-limit.js';
 import { splitTags } from './parse-tags.js';
 
@@ -18,8 +18,9 @@ export interface ListedContainer {
 export async function containerInfos(
   listed: readonly ListedContainer[],
   readConfig: (vmid: number) => Promise<ContainerConfig>,
-  opts: { concurrency: number; log: Logger },
+  opts: { concurrency: number; log: Logger; onRead?: (vmid: number, reading: ListedReading) => void; startedAtMs?: number },
 ): Promise<ContainerInfo[]> {
+  const readAtMs = opts.startedAtMs ?? Date.now();
   const infos = await mapLimit(listed, opts.concurrency, async (entry): Promise<ContainerInfo | undefined> => {
     let config: ContainerConfig;
     try {
@@ -31,6 +32,7 @@ export async function containerInfos(
       }
       throw error;
     }
+    opts.onRead?.(entry.vmid, { status: entry.status, config, readAtMs });
     const info: ContainerInfo = {
       vmid: entry.vmid,
       name: entry.name,

@@ -21,6 +21,17 @@ export interface HostExecOptions {
 /** A container's configuration as `pct config` prints it: keys to raw string values. */
 export type ContainerConfig = Record<string, string>;
 
+/**
+ * One container as a listing read it: its status (the listing) and config (read right after).
+ * The pre-flight takes it instead of reading both again while it is fresh (lifecycle/container-steps.ts).
+ */
+export interface ListedReading {
+  status: 'running' | 'stopped' | 'unknown';
+  config: ContainerConfig;
+  /** Date.now() when the listing began: the age of the oldest of the two reads. */
+  readAtMs: number;
+}
+
 /** What a vzdump backup is taken with (policy backup.vzdump_*; notes name the run). */
 export interface VzdumpOptions {
   storage: string;
@@ -37,6 +48,8 @@ export interface VzdumpOptions {
 export interface Host {
   /** Every container on this node with status, lock, tags, privilege. Empty array when none. */
   listContainers(signal?: AbortSignal): Promise<ContainerInfo[]>;
+  /** What the last listContainers() of this Host read for one container; absent where the Host keeps nothing. */
+  listedReading?(vmid: number): ListedReading | undefined;
   /** `pct config VMID`; throws E_CT_NOT_FOUND when the container does not exist. */
   readConfig(vmid: number, signal?: AbortSignal): Promise<ContainerConfig>;
   /** `pvesm status`: every storage with its use (pre-flight: room for the backup). */

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { type ContainerInfo, type Logger, silentLogger, UnrotError } from '@unrot/sdk';
 import { containerInfos } from './container-infos.js';
-import type { ContainerConfig, Host, HostExecOptions, HostExecResult, VzdumpOptions } from './host.js';
+import type { ContainerConfig, Host, HostExecOptions, HostExecResult, ListedReading, VzdumpOptions } from './host.js';
 import { parseListSnapshot, type SnapshotTreeEntry } from './parse-listsnapshot.js';
 import { flattenPctConfig, parsePctConfig } from './parse-pct-config.js';
 import { parsePctStatus } from './parse-pct-status.js';
@@ -10,6 +10,7 @@ import { type PvesmStorage, parsePvesmStatus } from './parse-pvesm-status.js';
 import { backupError, parseVzdumpArchive } from './pct-backup.js';
 import { pctContainerError } from './pct-errors.js';
 import { type RunToolResult, runTool } from './run-tool.js';
+import { runToolInSpawner } from './spawner/spawner-client.js';
 
 export interface PctHostOptions {
   /** Proxmox node name for `pvesh get /nodes/<node>/lxc`; default: this machine's short host name. */
@@ -33,6 +34,12 @@ export interface PctHostOptions {
   /** How long pipes held open by a daemonised grandchild are read after pct exited; default 2 s. */
   drainMs?: number;
   log?: Logger;
+  /**
+   * Where host tools are forked: `spawner` (default), a small long-lived process per thread
+   * (spawner/spawner-client.ts), so the fork does not copy the engine's page tables; `in-process`
+   * forks the engine itself. UNROT_SPAWNER=off in the environment makes `in-process` the default.
+   */
+  spawn?: 'spawner' | 'in-process';
 }
 
 /**
@@ -70,6 +77,7 @@ export class PctHost implements Host {
   readonly node: string;
   private readonly options: PctHostOptions;
   private readonly log: Logger;
+  private listed = new Map<number, ListedReading>();
 
   constructor(options: PctHostOptions = {}) {
     this.node = options.node ?? hostname().split('.')[0] ?? 'localhost';
@@ -113,12 +121,22 @@ export class PctHost implements Host {
    * longer a target, and the pipeline meets the same E_CT_NOT_FOUND if it vanishes later.
    */
   async listContainers(signal?: AbortSignal): Promise<ContainerInfo[]> {
+    const startedAtMs = Date.now();
     const list = await this.tool(['pvesh', 'get', `/nodes/${this.node}/lxc`, '--output-format', 'json'], signal);
     const entries = parsePveshLxc(list.stdout);
-    return containerInfos(entries, (vmid) => this.readConfig(vmid, signal), {
+    const listed = new Map<number, ListedReading>();
+    const infos = await containerInfos(entries, (vmid) => this.readConfig(vmid, signal), {
       concurrency: this.options.configConcurrency ?? 4,
       log: this.log,
+      startedAtMs,
+      onRead: (vmid, reading) => listed.set(vmid, reading),
     });
+    this.listed = listed;
+    return infos;
+  }
+
+  listedReading(vmid: number): ListedReading | undefined {
+    return this.listed.get(vmid);
   }
 
   /** `pct listsnapshot VMID` as a tree (ready for the snapshot step; not part of Host yet). */
@@ -195,7 +213,8 @@ export class PctHost implements Host {
 
   private run(argv: readonly string[], timeoutMs: number, signal: AbortSignal | undefined, input?: string): Promise<RunToolResult> {
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UnrotError('E_USAGE', `invalid timeout ${timeoutMs}`, { argv });
-    return runTool(argv, {
+    const spawnIn = this.options.spawn ?? (process.env['UNROT_SPAWNER'] === 'off' ? 'in-process' : 'spawner');
+    return (spawnIn === 'spawner' ? runToolInSpawner : runTool)(argv, {
       env: hostToolEnv(this.options.path ?? process.env['PATH'] ?? DEFAULT_PATH, this.options.env),
       timeoutMs,
       signal,

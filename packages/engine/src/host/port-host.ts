@@ -10,8 +10,11 @@ import { pctExecArgv, pctSnapshotArgv, vzdumpArgv } from './pct-host.js';
 // MessagePort to serveHost on the main thread, which runs it on the real object. Abort signals
 // cross as cancel messages, errors come back with their code and details.
 
-/** The Host methods that do something (the argv builders are pure and answered in the worker). */
-type AsyncMethod = Exclude<keyof Host, 'execArgv' | 'snapshotArgv' | 'vzdumpArgv'>;
+/**
+ * The Host methods that do something (the argv builders are pure and answered in the worker;
+ * listedReading is the main thread's, which hands it to the task).
+ */
+type AsyncMethod = Exclude<keyof Host, 'execArgv' | 'snapshotArgv' | 'vzdumpArgv' | 'listedReading'>;
 
 /** Where each method takes its AbortSignal: an argument index, or `options.signal` of exec. */
 const SIGNAL_AT: Record<AsyncMethod, number | 'exec-options'> = {

@@ -1,6 +1,6 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { UnrotError } from '@unrot/sdk';
-import { execa } from 'execa';
 import { CappedOutput } from './capped-output.js';
 
 export interface RunToolOptions {
@@ -9,12 +9,19 @@ export interface RunToolOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   input?: string;
+  /**
+   * Without input: give the tool a stdin pipe that stays open until it exits, instead of none
+   * (ssh: the remote side watches its stdin, and its end means the local side is gone).
+   */
+  holdStdin?: boolean;
   /** Per stream; bytes beyond it are counted and dropped. */
   maxOutputBytes: number;
   /** After SIGTERM to the process group, how long to wait before SIGKILL. */
   killGraceMs: number;
   /** After the tool exited, how long its pipes may stay open (held by a daemonised grandchild) before we stop reading. */
   drainMs: number;
+  /** Told the tool's pid (= its process group) once it started; the spawner reports it to the engine. */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface RunToolResult {
@@ -40,21 +47,33 @@ export async function runTool(argv: readonly string[], options: RunToolOptions):
   const started = performance.now();
   const stdout = new CappedOutput(options.maxOutputBytes);
   const stderr = new CappedOutput(options.maxOutputBytes);
-  const subprocess = execa(file, args, {
-    shell: false,
-    // lxc-attach keeps the caller's working directory inside the container when it exists
-    // there; `/` makes it the same, existing directory everywhere.
-    cwd: '/',
-    env: options.env,
-    extendEnv: false,
-    detached: true,
-    reject: false,
-    buffer: false,
-    stripFinalNewline: false,
-    ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
-  });
+  // node:child_process directly, not execa: this is the engine's hot path (several calls per
+  // container), and execa's per-call setup cost about as much CPU as the fork itself
+  // (bench/README.md, "Host-tool calls"). Nothing here needs what execa adds.
+  let subprocess: ChildProcess;
+  try {
+    subprocess = spawn(file, args, {
+      shell: false,
+      // lxc-attach keeps the caller's working directory inside the container when it exists
+      // there; `/` makes it the same, existing directory everywhere.
+      cwd: '/',
+      env: options.env,
+      detached: true,
+      stdio: [options.input === undefined && !options.holdStdin ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    // Thrown synchronously for arguments the OS cannot take (a NUL byte in an argv element, …).
+    throw spawnError(file, argv, error);
+  }
+  if (subprocess.pid !== undefined) options.onSpawn?.(subprocess.pid);
   subprocess.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
   subprocess.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+  if (subprocess.stdin) {
+    // A tool that exits without reading its input closes the pipe: EPIPE is not our failure.
+    subprocess.stdin.on('error', () => {});
+    // holdStdin: the pipe stays open, unwritten, until the tool exits (below).
+    if (options.input !== undefined || !options.holdStdin) subprocess.stdin.end(options.input);
+  }
 
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   let killedFor: 'timeout' | 'abort' | undefined;
@@ -79,13 +98,21 @@ export async function runTool(argv: readonly string[], options: RunToolOptions):
   options.signal?.addEventListener('abort', onAbort, { once: true });
   subprocess.once('exit', (code, signal) => {
     exit = { code, signal };
+    if (options.holdStdin) subprocess.stdin?.destroy();
     drainTimer = setTimeout(() => {
       subprocess.stdout?.destroy();
       subprocess.stderr?.destroy();
     }, options.drainMs);
   });
 
-  const result = await subprocess;
+  // 'close' comes after the exit and the end (or destruction) of both output pipes; 'error'
+  // without a pid is a tool that never started (ENOENT, EACCES, …), which has no exit.
+  const startError = await new Promise<Error | undefined>((resolve) => {
+    subprocess.once('close', () => resolve(undefined));
+    subprocess.on('error', (error) => {
+      if (subprocess.pid === undefined) resolve(error);
+    });
+  });
   clearTimeout(timer);
   clearTimeout(drainTimer);
   clearTimeout(forceTimer);
@@ -97,15 +124,7 @@ export async function runTool(argv: readonly string[], options: RunToolOptions):
   const details = { argv, durationMs, stdout: stdout.text().slice(-2000), stderr: stderr.text().slice(-2000) };
   if (killedFor === 'timeout') throw new UnrotError('E_EXEC_TIMEOUT', `${file} exceeded ${options.timeoutMs} ms and was killed`, details);
   if (killedFor === 'abort') throw new UnrotError('E_EXEC_ABORTED', `${file} was aborted`, details);
-  if (exit === undefined) {
-    // Never started: ENOENT (not on PATH), EACCES, …
-    throw new UnrotError(
-      'E_EXEC_SPAWN',
-      `could not start ${file}: ${result.code ?? result.shortMessage}`,
-      { argv, code: result.code },
-      { cause: result },
-    );
-  }
+  if (exit === undefined) throw spawnError(file, argv, startError);
   return {
     exitCode: exit.code ?? 128 + (exit.signal ? (osConstants.signals[exit.signal] ?? 0) : 0),
     stdout: stdout.text(),
@@ -113,4 +132,11 @@ export async function runTool(argv: readonly string[], options: RunToolOptions):
     durationMs,
     truncated: stdout.truncated || stderr.truncated,
   };
+}
+
+/** Never started: ENOENT (not on PATH), EACCES, an argv the OS refuses, … */
+function spawnError(file: string, argv: readonly string[], error: unknown): UnrotError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const reason = code ?? (error instanceof Error ? error.message : String(error));
+  return new UnrotError('E_EXEC_SPAWN', `could not start ${file}: ${reason}`, { argv, code }, { cause: error });
 }

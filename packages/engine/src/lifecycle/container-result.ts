@@ -303,6 +303,10 @@ export const ContainerReportSchema = Type.Object(
     status: ContainerStatusSchema,
     unprivileged: Type.Boolean(),
     tags: Type.Array(Type.String()),
+    /** a cluster run (host.cluster): the node the container was listed on */
+    node: Type.Optional(Type.String()),
+    /** a cluster run: ISO 8601 UTC time its pipeline started (with durationMs: when it ran on its node) */
+    startedAt: Type.Optional(Type.String()),
     outcome: ContainerOutcomeSchema,
     skipReason: Type.Optional(Type.String()),
     skipDetail: Type.Optional(Type.String()),

@@ -47,14 +47,32 @@ const optionsOf = (task: ContainerTask, id: string): unknown => task.runners.fin
 
 const pendingRunners = (state: PipelineState) => state.runners.filter((r) => r.steps.length > 0);
 
+/**
+ * How old the run's listing of a container may be for the pre-flight to take its status and config
+ * instead of reading both again (two `pct` processes or API requests; issue 16). The lock matters
+ * most, and the pre-flight's reading was never the last word on it: the check (seconds to minutes)
+ * runs between it and the backup, and Proxmox refuses to snapshot or vzdump a locked container
+ * when asked. So the containers that start with the run (a one-container run, a fleet's first
+ * slots) take the listing; one that waited longer for its slot is read afresh.
+ */
+export const LISTING_FRESH_MS = 30_000;
+
+/** The listing's reading of this container while it is fresh, else undefined (read again). */
+function freshListing(task: ContainerTask): ContainerTask['listed'] {
+  const listed = task.listed;
+  return listed && Date.now() - listed.readAtMs <= LISTING_FRESH_MS ? listed : undefined;
+}
+
 // The container still exists, runs, carries no Proxmox lock, and its backup storage has room.
 const preflight: StepBody = {
   async run({ task, env, signal }) {
     const { host } = env;
     const vmid = task.container.vmid;
-    const status = await host.status(vmid, signal);
+    const listed = freshListing(task);
+    if (listed) env.log.debug({ vmid, ageMs: Date.now() - listed.readAtMs }, "pre-flight: the run's listing of the container is fresh");
+    const status = listed?.status ?? (await host.status(vmid, signal));
     if (status !== 'running') return { skip: { reason: 'stopped', detail: `status ${status}` } };
-    const config = await host.readConfig(vmid, signal);
+    const config = listed?.config ?? (await host.readConfig(vmid, signal));
     if (config.lock) return { skip: { reason: 'locked', detail: `Proxmox lock '${config.lock}'` } };
     const rootfsStorage = config['rootfs']?.split(':')[0];
     const found: NonNullable<StepResult['state']> = { ...(rootfsStorage ? { rootfsStorage } : {}), ...addressOf(config) };
@@ -99,6 +117,13 @@ const detect: StepBody = {
       }),
     };
   },
+  // The first exec into the container: one that vanished or stopped since the listing is skipped as the pre-flight would.
+  onError: (error) =>
+    error.code === 'E_CT_NOT_FOUND'
+      ? { skip: { reason: 'vanished', detail: error.message } }
+      : error.code === 'E_CT_NOT_RUNNING'
+        ? { skip: { reason: 'stopped', detail: error.message } }
+        : undefined,
 };
 
 // The runner's package sources, reached from inside the container before check refreshes anything.

@@ -2,7 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import type { ContainerInfo, LifecycleEvents, Logger, Runner } from '@unrot/sdk';
 import type { EffectiveBackup, EffectiveRollback } from '../config/effective-policy.js';
 import type { LoadProbe, TaskHealthCheck, TaskRestart } from '../health/index.js';
-import type { Host } from '../host/host.js';
+import type { Host, ListedReading } from '../host/host.js';
 import type { HookCommand } from '../policy/commands-schema.js';
 
 /** One limit per timeout key of the policy (`timeouts.*`), in milliseconds. */
@@ -22,6 +22,8 @@ export interface ContainerTask {
   runId: string;
   dryRun: boolean;
   container: ContainerInfo;
+  /** The run's listing of this container (status, config, when): the pre-flight's reads while it is fresh. */
+  listed?: ListedReading;
   /** In order: the os runner first, then app runners as listed in the policy. */
   runners: Array<{
     id: string;

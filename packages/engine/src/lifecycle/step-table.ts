@@ -116,7 +116,8 @@ export const LIFECYCLE: readonly StepSpec[] = [
     onFailure: 'fail-container',
     phase: 'normal',
     safePoint: true,
-    emits: [...STEP, 'exec'],
+    // container:skip: the container vanished or stopped since the listing (the pre-flight may have taken it).
+    emits: [...STEP, 'exec', 'container:skip'],
   },
   {
     // The runner's package sources must answer from inside the container before check refreshes anything.

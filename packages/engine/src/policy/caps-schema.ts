@@ -76,6 +76,14 @@ export const ConcurrencySchema = Type.Object(
           'per Proxmox storage id: at most N pre-update snapshots (on the rootfs storage) or vzdump archives (on vzdump_storage) at once; others wait, the wait is reported (default: no cap)',
       }),
     ),
+    per_node: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 64,
+        description:
+          'with host.cluster: at most N containers updated at the same time on each node (max_concurrency stays the cap for the whole cluster) (default: no cap per node)',
+      }),
+    ),
   },
   { additionalProperties: false, description: 'caps on parallel work beyond max_concurrency, across the fleet' },
 );

@@ -42,6 +42,7 @@ export const ATTENTION_REASONS: ReadonlySet<string> = new Set([
   'storage-full',
   'vanished',
   'recovery-failed',
+  'node-offline',
 ]);
 
 /** How a skip is classed in the report (`skipClass`): benign, cut short (exit 5) or needs attention (exit 6). */

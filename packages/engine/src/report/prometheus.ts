@@ -87,7 +87,11 @@ export function renderRunMetrics(report: RunReport): string {
       name: 'unrot_container_outcome',
       help: 'Outcome of each container in the last unrot run (1 for the outcome it had).',
       type: 'gauge',
-      samples: report.containers.map((c) => ({ labels: { vmid: String(c.vmid), name: c.name, outcome: c.outcome }, value: 1 })),
+      // A cluster run labels each container with its node as well.
+      samples: report.containers.map((c) => ({
+        labels: { vmid: String(c.vmid), name: c.name, ...(c.node !== undefined ? { node: c.node } : {}), outcome: c.outcome },
+        value: 1,
+      })),
     },
   ]);
 }

@@ -22,6 +22,8 @@ export interface TaskContext {
   killSwitchFile?: string;
   /** Staged rollout, a wave after the canary: the canary's versions (see ContainerTask.canaryPins). */
   canaryPins?: Record<string, Record<string, string[]>>;
+  /** What the run's listing read of this container (see ContainerTask.listed). */
+  listed?: ContainerTask['listed'];
 }
 
 /** One container's task for a worker: plain data, its effective policy resolved. */
@@ -79,6 +81,7 @@ export function buildTask(prepared: Prepared, ct: ContainerInfo, context: TaskCo
     ...(context.secrets.length > 0 ? { secrets: [...context.secrets] } : {}),
     ...(context.killSwitchFile ? { killSwitchFile: context.killSwitchFile } : {}),
     ...(context.canaryPins ? { canaryPins: context.canaryPins } : {}),
+    ...(context.listed ? { listed: context.listed } : {}),
     ...capKeysOf(prepared, runners),
   };
 }

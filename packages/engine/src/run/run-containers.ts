@@ -1,5 +1,6 @@
 import { type ContainerInfo, type LifecycleEvents, toUnrotError } from '@unrot/sdk';
 import { capLimits, FleetCaps } from '../fleet/caps.js';
+import { mapLimitPerKey } from '../fleet/node-slots.js';
 import { mapLimit } from '../host/map-limit.js';
 import type { ContainerReport } from '../lifecycle/container-result.js';
 import type { ContainerTask } from '../lifecycle/container-task.js';
@@ -50,13 +51,14 @@ export async function runContainers(
   const selected = decisions.filter((d) => d.selected);
   let finished: Array<readonly [number, ContainerReport]>;
   try {
-    finished = await mapLimit(selected, maxConcurrency, async (d) => {
+    const runOne = async (d: TargetDecision) => {
       const ct = fleet.get(d.vmid) as ContainerInfo;
       const admitted = await admission.admit(d.vmid);
       if (!admitted.start) {
         events.emit('container:skip', { runId: ctx.runId, vmid: d.vmid, reason: admitted.reason, detail: admitted.detail });
         return [d.vmid, skippedContainer(ct, admitted)] as const;
       }
+      const listed = ctx.host.listedReading?.(d.vmid);
       const task = buildTask(prepared, ct, {
         runId: ctx.runId,
         dryRun: options.dryRun,
@@ -65,6 +67,7 @@ export async function runContainers(
         secrets,
         ...(admission.killSwitchFile ? { killSwitchFile: admission.killSwitchFile } : {}),
         ...(wave.canaryPins ? { canaryPins: wave.canaryPins } : {}),
+        ...(listed ? { listed } : {}),
       });
       // No two unrot processes (another config, another state_dir) ever work on one container.
       const held = options.dryRun ? undefined : await containerLock(ctx, d.vmid);
@@ -80,7 +83,12 @@ export async function runContainers(
       }
       log.info({ vmid: d.vmid, outcome: report.outcome, error: report.error, durationMs: report.durationMs }, 'container done');
       return [d.vmid, report] as const;
-    });
+    };
+    // concurrency.per_node: at most N at once on each node (a cluster run), max_concurrency over all.
+    const perNode = prepared.config.global.concurrency?.per_node;
+    finished = perNode
+      ? await mapLimitPerKey(selected, maxConcurrency, (d) => fleet.get(d.vmid)?.node ?? '', perNode, runOne)
+      : await mapLimit(selected, maxConcurrency, runOne);
   } finally {
     await pool.close();
   }

@@ -8,10 +8,12 @@ import { exitCodeFor } from '../report/exit-codes.js';
 import { newRunId } from '../report/run-id.js';
 import type { RunReport } from '../report/run-report.js';
 import { runRollout } from '../rollout/run-rollout.js';
+import { acquireClusterLock, type ClusterLock, DEFAULT_CLUSTER_LOCK_DIR, DEFAULT_CLUSTER_LOCK_WAIT } from '../safety/cluster-lock.js';
 import { type RecoveryReport, recoverInterrupted } from '../safety/recover-interrupted.js';
 import { acquireRunLock } from '../safety/run-lock.js';
 import { statePaths } from '../safety/state-files.js';
 import { ensureStateDir, preparePrivateFileSync } from '../safety/trusted-dir.js';
+import { parseDuration } from '../schedule/duration.js';
 import { redactingDestination } from '../secrets/redact-log.js';
 import type { Redactor } from '../secrets/redactor.js';
 import type { TargetDecision } from '../targets/resolve-targets.js';
@@ -37,7 +39,9 @@ export async function runUnrot(options: RunOptions): Promise<RunOutcome> {
   // A real run holds the host lock for its whole length and first finishes what a killed run left.
   try {
     const lock = options.dryRun ? undefined : await acquireRunLock(statePaths(ctx.stateDir).lockFile, ctx.runId);
+    let clusterLock: ClusterLock | undefined;
     try {
+      clusterLock = options.dryRun ? undefined : await takeClusterLock(ctx);
       const { report, reportPath } = await runLocked(ctx);
       ctx.events.emit('run:end', { runId: ctx.runId, exitCode: report.exitCode, reportPath });
       return { report, reportPath, exitCode: report.exitCode, redactor };
@@ -46,12 +50,32 @@ export async function runUnrot(options: RunOptions): Promise<RunOutcome> {
       if (!options.dryRun) await publishFailure(ctx, error);
       throw error;
     } finally {
+      await clusterLock?.release();
       await lock?.release();
     }
   } catch (error) {
     // An error message may quote command output; it reaches the terminal only scrubbed.
     throw redactor.value(error);
   }
+}
+
+/**
+ * host.cluster: one run in the whole cluster at a time (two nodes' timers firing together take
+ * turns), a pmxcfs lock directory as Proxmox's own cluster-wide locks. The wait is logged.
+ */
+async function takeClusterLock(ctx: RunContext): Promise<ClusterLock | undefined> {
+  const cluster = ctx.prepared.config.global.host?.cluster;
+  if (!cluster) return undefined;
+  const lock = await acquireClusterLock({
+    dir: cluster.lock_dir ?? DEFAULT_CLUSTER_LOCK_DIR,
+    waitMs: parseDuration(cluster.lock_wait ?? DEFAULT_CLUSTER_LOCK_WAIT),
+    runId: ctx.runId,
+    node: ctx.node,
+    ...(ctx.options.stop ? { signal: ctx.options.stop } : {}),
+    onWait: (holder) => ctx.log.warn({ holder }, "waiting for another node's run to end (cluster lock)"),
+  });
+  if (lock.waitedMs > 0) ctx.log.info({ waitedMs: lock.waitedMs }, 'cluster lock taken after a wait');
+  return lock;
 }
 
 /** Phase 1 (prepare) and the run's fixed context: id, host, state and log. */

@@ -1,4 +1,11 @@
 export { addBackup, type BackupRecord, readBackups, readBackupsChecked } from './backup-index.js';
+export {
+  acquireClusterLock,
+  CLUSTER_LOCK_NAME,
+  type ClusterLock,
+  type ClusterLockHolder,
+  type ClusterLockOptions,
+} from './cluster-lock.js';
 export { type BackupRef, clearJournal, type JournalEntry, readJournals, readJournalsChecked, writeJournal } from './journal.js';
 export { listOwnBackups, operatorRollback, pruneBackups, type RollbackResult, type SnapshotListing } from './operator.js';
 export { checkOwnArchive, dumpDirs, pveStorageCfgPath } from './own-archives.js';

@@ -2,12 +2,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdir, open, readFile, truncate } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UnrotError } from '@unrot/sdk';
+import { LockKeeper } from './lock-keeper.js';
 import { assertStateDirTrusted } from './trusted-dir.js';
 
 // Locks are flock(2) locks held by a child `flock --nonblock LOCKFILE cat` whose stdin is a pipe
 // from this process: the kernel grants the lock to exactly one contender (no read-check-write
 // takeover race), and when unrot dies, even by SIGKILL, the pipe closes, cat sees EOF and exits,
 // and the kernel drops the lock. Nothing is ever "stale". Node has no flock binding of its own.
+// The per-container locks (one per container of a run) are all held by one such child of this
+// process, the lock keeper (lock-keeper.ts), not by a child each.
 
 export interface RunLockOwner {
   pid: number;
@@ -38,7 +41,18 @@ export function hostLockPaths(lockDir = defaultLockDir()) {
   };
 }
 
+let ownStartTime: Promise<string | undefined> | undefined;
+
 async function processStartTime(pid: number): Promise<string | undefined> {
+  // This process's own never changes: read once, not once per container lock.
+  if (pid === process.pid) {
+    ownStartTime ??= readStartTime(pid);
+    return ownStartTime;
+  }
+  return readStartTime(pid);
+}
+
+async function readStartTime(pid: number): Promise<string | undefined> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     // Field 22 (starttime), counted after the parenthesised command name which may hold spaces.
@@ -57,7 +71,7 @@ const held = new Map<string, { runId: string; count: number; release: () => Prom
  * the host-wide hostLockPaths().runLock.
  */
 export async function acquireRunLock(path: string, runId: string): Promise<RunLock> {
-  return acquireFlock(path, runId, 'another unrot run', false);
+  return acquireFlock(path, runId, 'another unrot run', false, flockChild);
 }
 
 /**
@@ -67,10 +81,41 @@ export async function acquireRunLock(path: string, runId: string): Promise<RunLo
  * terminated worker's container runs while the run holds that container's lock.
  */
 export async function acquireContainerLock(vmid: number, runId: string, options: { lockDir?: string } = {}): Promise<RunLock> {
-  return acquireFlock(hostLockPaths(options.lockDir).container(vmid), runId, `another unrot run working on CT ${vmid}`, true);
+  return acquireFlock(hostLockPaths(options.lockDir).container(vmid), runId, `another unrot run working on CT ${vmid}`, true, keptLock);
 }
 
-async function acquireFlock(path: string, runId: string, what: string, reentrant: boolean): Promise<RunLock> {
+/** How a lock is taken: a holder whose `release` frees it (resolving once it is free), or 'conflict'. */
+type TakeLock = (path: string) => Promise<{ release: () => Promise<void> } | 'conflict'>;
+
+/** The run lock: a `flock --nonblock PATH cat` child of its own, for the whole run. */
+const flockChild: TakeLock = async (path) => {
+  const child = await startFlock(path);
+  if (child === 'conflict') return 'conflict';
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  return {
+    release: async () => {
+      // Wait for flock to exit (the lock is gone then) even when nothing else keeps unrot alive.
+      child.ref();
+      child.stdin?.end();
+      await exited;
+    },
+  };
+};
+
+let keeper: LockKeeper | undefined;
+
+/** A container lock: a descriptor of this process's lock keeper. */
+const keptLock: TakeLock = async (path) => {
+  keeper ??= new LockKeeper();
+  const k = keeper;
+  const id = await k.lock(path);
+  return id === undefined ? 'conflict' : { release: () => k.unlock(id) };
+};
+
+async function acquireFlock(path: string, runId: string, what: string, reentrant: boolean, take: TakeLock): Promise<RunLock> {
   const mine = held.get(path);
   if (mine && reentrant) {
     mine.count++;
@@ -80,8 +125,8 @@ async function acquireFlock(path: string, runId: string, what: string, reentrant
   await mkdir(dir, { recursive: true, mode: 0o700 });
   // Whoever can write the lock directory can hold or swap our locks.
   await assertStateDirTrusted(dir, 'lock directory');
-  const child = await startFlock(path);
-  if (child === 'conflict') {
+  const taken = await take(path);
+  if (taken === 'conflict') {
     const owner = await readOwner(path);
     throw new UnrotError(
       'E_RUN_LOCKED',
@@ -106,20 +151,13 @@ async function acquireFlock(path: string, runId: string, what: string, reentrant
     await handle.close();
   }
   await chmod(path, 0o600);
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
   held.set(path, {
     runId,
     count: 1,
     release: async () => {
       // Still holding it: clear the holder's name so no contender quotes a finished run.
       await truncate(path, 0).catch(() => undefined);
-      // Wait for flock to exit (the lock is gone then) even when nothing else keeps unrot alive.
-      child.ref();
-      child.stdin?.end();
-      await exited;
+      await taken.release();
     },
   });
   return { release: once(() => releaseHeld(path)) };

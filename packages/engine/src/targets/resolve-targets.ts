@@ -60,6 +60,9 @@ export function resolveTargets(
       }
       if (!isEnabled(ct.vmid)) return { ...base, selected: false, reason: 'disabled', detail: 'enabled: false in its policy' };
       if (ct.template) return { ...base, selected: false, reason: 'template', detail: 'container is a template' };
+      // A cluster lists the guests of an offline node with status unknown: nothing can reach them.
+      if (ct.status === 'unknown' && ct.node !== undefined)
+        return { ...base, selected: false, reason: 'node-offline', detail: `node ${ct.node} is offline or unreachable` };
       if (ct.status !== 'running') return { ...base, selected: false, reason: 'stopped', detail: `status ${ct.status}` };
       if (ct.lock) return { ...base, selected: false, reason: 'locked', detail: `Proxmox lock '${ct.lock}'` };
       return { ...base, selected: true };

@@ -100,10 +100,23 @@ export default async function runContainerInWorker({ task, host: spec, port }: W
   port.postMessage({ hello: { threadId } });
   if (task.logFile) preparePrivateFileSync(task.logFile);
   const destination = task.logFile
-    ? pino.destination({ dest: task.logFile, sync: true, mkdir: true })
+    ? pino.destination({ dest: task.logFile, sync: true, mkdir: true, minLength: LOG_BUFFER_BYTES })
     : pino.destination({ dest: '/dev/null', sync: true });
+  // Lines are buffered (one write per few KB, not one per line), written at least every
+  // LOG_FLUSH_MS, and at once from warn up: what explains a failure is on disk before anything else happens.
+  const flushTimer = setInterval(() => destination.flushSync(), LOG_FLUSH_MS);
+  flushTimer.unref();
+  const flushing = {
+    write(line: string) {
+      const written = destination.write(line);
+      if (isWarnOrWorse(line)) destination.flushSync();
+      return written;
+    },
+    flush: (cb?: (error?: Error | null) => void) => destination.flush(cb),
+    flushSync: () => destination.flushSync(),
+  };
   // Every line is scrubbed of secret values just before it is written (command output included).
-  const redacted = redactingDestination(destination, createRedactor(task.secrets ?? []));
+  const redacted = redactingDestination(flushing, createRedactor(task.secrets ?? []));
   const log = pino({ base: { runId: task.runId, vmid: task.container.vmid }, timestamp: pino.stdTimeFunctions.isoTime }, redacted);
   try {
     const report = await guarded(guard, async () =>
@@ -124,7 +137,19 @@ export default async function runContainerInWorker({ task, host: spec, port }: W
     }
     return report;
   } finally {
+    clearInterval(flushTimer);
     destination.flushSync();
+    // Closes the file: a thread runs many containers and must not keep one descriptor per container.
+    destination.end();
     port.close();
   }
+}
+
+/** Per-container log buffering (see above). */
+const LOG_BUFFER_BYTES = 4096;
+const LOG_FLUSH_MS = 1000;
+
+/** pino lines start `{"level":NN`; warn is 40, error 50, fatal 60. */
+function isWarnOrWorse(line: string): boolean {
+  return line.startsWith('{"level":') && line.charCodeAt(9) >= 52; // '4'
 }

@@ -119,6 +119,46 @@ describe('the host run lock', () => {
     await a.release();
     expect(spawnSync('flock', ['--nonblock', '--conflict-exit-code', '75', join(lockDir, 'ct-101.lock'), 'true']).status).toBe(0);
   });
+
+  it('container locks are held by one keeper process, die with their holder (SIGKILL), and take a lock directory path literally', async () => {
+    // Shell characters in the lock directory are only a path to the keeper (its requests are never parsed as shell).
+    const lockDir = join(await mkdtemp(join(tmpdir(), 'unrot-lock-')), '$(touch pwned) `x` ;|&');
+    const dist = new URL('../../dist/safety/run-lock.js', import.meta.url).href;
+    const holder = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { acquireContainerLock } = await import(${JSON.stringify(dist)});
+         for (const vmid of [101, 102, 103]) await acquireContainerLock(vmid, '20261126T021459Z-dddddd', { lockDir: ${JSON.stringify(lockDir)} });
+         console.log('HELD'); setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'], cwd: lockDir.slice(0, lockDir.lastIndexOf('/')) },
+    );
+    await new Promise<void>((resolve) => holder.stdout?.on('data', (d: Buffer) => d.toString().includes('HELD') && resolve()));
+    for (const vmid of [101, 102, 103]) {
+      await expect(acquireContainerLock(vmid, '20261126T021500Z-aaaaaa', { lockDir })).rejects.toMatchObject({
+        code: 'E_RUN_LOCKED',
+        message: expect.stringContaining('run 20261126T021459Z-dddddd'),
+      });
+    }
+    // Three locks, one keeper: the holder has a single child besides nothing else.
+    const children = spawnSync('pgrep', ['-P', String(holder.pid)], { encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n')
+      .filter(Boolean);
+    expect(children).toHaveLength(1);
+    holder.kill('SIGKILL');
+    await new Promise((r) => holder.on('close', r));
+    await waitFor(async () =>
+      acquireContainerLock(101, '20261126T021501Z-bbbbbb', { lockDir }).then(
+        (l) => l.release().then(() => true),
+        () => false,
+      ),
+    );
+    for (const vmid of [102, 103]) await (await acquireContainerLock(vmid, '20261126T021501Z-bbbbbb', { lockDir })).release();
+    await expect(stat(join(lockDir, '..', 'pwned'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
 });
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {

@@ -16,13 +16,14 @@ const USAGE = `usage: unrot-sandbox up [--with os] [--json]
        unrot-sandbox publish-broken composer|gem|go|flatpak  (adds a 1.2 that installs but breaks CT 106's app)
        unrot-sandbox publish-docker 1.1|1.2|1.0  (moves demo:latest in CT 105's registry; 1.2 exits at start)
        unrot-sandbox api serve|start|stop|status|info|token …  (the Proxmox API front, docs/sandbox.md)
+       unrot-sandbox cluster add-node|remove-node|stop-node|start-node|stop-sshd NODE | migrate VMID NODE | status
 
 environment: UNROT_SANDBOX_ROOT (default /var/lib/unrot-sandbox), UNROT_SANDBOX_CACHE
 (default /var/cache/unrot-sandbox), UNROT_SANDBOX_NODE, UNROT_SANDBOX_APT_PORT (8431),
 UNROT_SANDBOX_PYPI_PORT (8432), UNROT_SANDBOX_WEB_PORT (3101), UNROT_SANDBOX_PY_PORT (3102),
 UNROT_SANDBOX_BTRFS_SIZE (16G, sparse), UNROT_SANDBOX_API_PORT (8006),
 UNROT_SANDBOX_RPM_PORT (8433), UNROT_SANDBOX_PACMAN_PORT (8434), UNROT_SANDBOX_REGISTRY_PORT (8435),
-UNROT_SANDBOX_DOCKER_APP_PORT (3103), UNROT_SANDBOX_CTS (container groups: apps = CT 101/102, the
+UNROT_SANDBOX_DOCKER_APP_PORT (3103), UNROT_SANDBOX_CLUSTER_NET (the cluster nodes' /24, 10.77.0.0/24), UNROT_SANDBOX_CTS (container groups: apps = CT 101/102, the
 default; os = CT 103 dnf + CT 104 pacman; docker = CT 105 Docker-in-LXC; lang = CT 106 composer,
 gem, go and flatpak apps; e.g. 'apps,os' or 'docker'). lang: UNROT_SANDBOX_COMPOSER_PORT (8437),
 UNROT_SANDBOX_GEM_PORT (8438), UNROT_SANDBOX_GOPROXY_PORT (8439), UNROT_SANDBOX_FLATPAK_PORT (8440).
@@ -46,6 +47,18 @@ function takeWith(args: readonly string[]): { groups: string[]; rest: string[] }
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...args] = argv;
   if (command === 'api') return (await import('../pve/api/main.js')).main(args);
+  if (command === 'cluster') {
+    const { clusterMain } = await import('./cluster-cmd.js');
+    const { withSandboxLock } = await import('../provision/sandbox-lock.js');
+    try {
+      const root = sandboxSettings().paths.root;
+      return await withSandboxLock(root, () => clusterMain(args, (s) => process.stdout.write(s)));
+    } catch (error) {
+      const code = isUnrotError(error) ? error.code : 'E_INTERNAL';
+      process.stderr.write(`unrot-sandbox cluster: ${code}: ${error instanceof Error ? error.message : String(error)}\n`);
+      return 1;
+    }
+  }
   const { groups: withGroups, rest } = command === 'up' ? takeWith(args) : { groups: [], rest: args };
   const flags = new Set(rest);
   const allowed: Record<string, string[]> = {

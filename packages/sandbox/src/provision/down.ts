@@ -3,8 +3,10 @@ import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UnrotError } from '@unrot/sdk';
 import { stopApiServer } from '../pve/api/daemon.js';
+import { type ClusterState, placement, readCluster } from '../pve/cluster.js';
 import { listVmids } from '../pve/config-store.js';
 import { ctState, stopCt } from '../pve/lxc.js';
+import { removeCluster } from './cluster-nodes.js';
 import { run } from './run.js';
 import { SERVER_NAMES, stopServer } from './servers.js';
 import type { SandboxSettings } from './settings.js';
@@ -17,6 +19,16 @@ export interface DownResult {
   unmounted: string[];
   removedRoot: boolean;
   purgedCache: boolean;
+  /** Cluster nodes whose namespace, veth and sshd were removed. */
+  clusterNodes: string[];
+}
+
+function readClusterOrUndefined(root: string): ClusterState | undefined {
+  try {
+    return readCluster(root);
+  } catch {
+    return undefined; // a damaged cluster.json must not stop down
+  }
 }
 
 /** R is removed wholesale, so refuse anything that does not look like a sandbox root. */
@@ -39,11 +51,14 @@ export async function down(
   log: (line: string) => void = () => {},
 ): Promise<DownResult> {
   const { paths } = s;
-  const result: DownResult = { stopped: [], servers: [], unmounted: [], removedRoot: false, purgedCache: false };
+  const result: DownResult = { stopped: [], servers: [], unmounted: [], removedRoot: false, purgedCache: false, clusterNodes: [] };
   if (existsSync(paths.root)) {
     assertSandboxRoot(paths.root, s);
     const state = await readState(s.stateFile);
-    const vmids = new Set([...(state?.containers.map((c) => c.vmid) ?? []), ...listVmids(paths)]);
+    // A cluster's containers may sit on any node's directory; their LXC containers are all here.
+    const cluster = readClusterOrUndefined(paths.root);
+    const onNodes = cluster ? [...placement(paths, cluster).keys()] : [];
+    const vmids = new Set([...(state?.containers.map((c) => c.vmid) ?? []), ...listVmids(paths), ...onNodes]);
     for (const vmid of vmids) {
       if ((await ctState(paths, vmid)) === 'running') {
         log(`stopping CT ${vmid}`);
@@ -58,6 +73,7 @@ export async function down(
       }
     }
     if (await stopApiServer(paths)) result.servers.push('api');
+    result.clusterNodes = await removeCluster(paths, process.env, log);
     for (const mount of await mountsUnder(paths.root)) {
       log(`unmounting ${mount}`);
       await run(['umount', mount]);

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { apiServerRunning } from '../pve/api/daemon.js';
+import { nodeOf, nodePaths, readCluster } from '../pve/cluster.js';
 import { configExists, loadConfig } from '../pve/config-store.js';
 import { ctState } from '../pve/lxc.js';
 import { DEMO_DEB } from './apt-repo.js';
@@ -85,13 +86,17 @@ async function osVersions(s: SandboxSettings, vmid: number): Promise<Record<stri
 
 export async function status(s: SandboxSettings): Promise<SandboxStatus> {
   const state = await readState(s.stateFile);
-  const { paths } = s;
+  const { paths: local } = s;
   const names = SERVER_NAMES.filter((n) => n === 'apt' || n === 'pypi' || state?.servers[n] !== undefined);
   const servers = await Promise.all(
     names.map(async (name) => (await serverStatus(s.serverRunDir, name)) ?? { name, running: false as const }),
   );
   const containers: ContainerStatus[] = [];
+  const cluster = readCluster(local.root);
   for (const ct of state?.containers ?? []) {
+    // A CT migrated to another node of the sandbox's cluster: its config is in that node's directory.
+    const node = cluster ? nodeOf(local, cluster, ct.vmid) : undefined;
+    const paths = node ? nodePaths(local, node) : local;
     const exists = configExists(paths, ct.vmid);
     const conf = exists ? loadConfig(paths, ct.vmid) : undefined;
     const st = exists ? await ctState(paths, ct.vmid) : 'missing';
@@ -113,11 +118,11 @@ export async function status(s: SandboxSettings): Promise<SandboxStatus> {
   }
   return {
     up: state !== undefined,
-    root: paths.root,
-    node: paths.node,
-    btrfsMounted: existsSync(paths.btrfsPath) && (await isMountPoint(paths.btrfsPath)),
+    root: local.root,
+    node: local.node,
+    btrfsMounted: existsSync(local.btrfsPath) && (await isMountPoint(local.btrfsPath)),
     servers,
-    api: apiServerRunning(paths),
+    api: apiServerRunning(local),
     containers,
     configDir: state ? state.configDir : null,
   };

@@ -3,6 +3,7 @@ import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UnrotError } from '@unrot/sdk';
 import { ensureApiServer } from '../pve/api/daemon.js';
+import { nodeOf, nodePaths, readCluster } from '../pve/cluster.js';
 import { configExists } from '../pve/config-store.js';
 import { createContainer, destroyContainer } from '../pve/create-container.js';
 import { isUnifiedCgroup } from '../pve/lxc.js';
@@ -246,8 +247,12 @@ export async function up(s: SandboxSettings, log: (line: string) => void = () =>
     return saving;
   };
   const ensureCt = async (ct: SandboxState['containers'][number]): Promise<void> => {
-    if (ct.provisioned && configExists(paths, ct.vmid)) {
-      if (await ensureRunning(paths, ct.vmid)) startedCts.push(ct.vmid);
+    // A CT migrated to another node of the sandbox's cluster is still this sandbox's CT.
+    const cluster = readCluster(paths.root);
+    const node = cluster ? nodeOf(paths, cluster, ct.vmid) : undefined;
+    const onNode = node ? nodePaths(paths, node) : paths;
+    if (ct.provisioned && configExists(onNode, ct.vmid)) {
+      if (await ensureRunning(onNode, ct.vmid)) startedCts.push(ct.vmid);
       return;
     }
     if (configExists(paths, ct.vmid)) {

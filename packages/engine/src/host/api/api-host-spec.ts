@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { SshSettings } from '../cluster/ssh-exec.js';
 import { PveApiClient } from './api-client.js';
 import { ApiHost } from './api-host.js';
 import type { ApiTls } from './api-tls.js';
@@ -21,6 +22,8 @@ export interface ApiHostSpec {
   path?: string;
   env?: Record<string, string>;
   requestTimeoutMs?: number;
+  /** `host.cluster`, defaults filled in: every node's containers, exec over ssh on the other nodes. */
+  cluster?: { ssh: SshSettings; addresses?: Record<string, string> };
 }
 
 const clients = new Map<string, PveApiClient>();
@@ -52,5 +55,12 @@ export function apiHostFrom(spec: ApiHostSpec): ApiHost {
     ...(spec.path ? { path: spec.path } : {}),
     ...(spec.env ? { env: spec.env } : {}),
   });
-  return new ApiHost({ node: spec.node, client: apiClientFor(spec), exec });
+  const cluster = spec.cluster
+    ? {
+        ...spec.cluster,
+        ...(spec.path ? { path: spec.path } : {}),
+        ...(spec.env ? { env: spec.env } : {}),
+      }
+    : undefined;
+  return new ApiHost({ node: spec.node, client: apiClientFor(spec), exec, ...(cluster ? { cluster } : {}) });
 }

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { ConfigError, type ConfigProblem } from '../../config/config-error.js';
 import { effectiveGlobal } from '../../config/effective-policy.js';
 import type { LoadedConfig } from '../../config/load-config.js';
-import { DEFAULT_API_URL } from '../../policy/host-schema.js';
+import { type ClusterAccess, DEFAULT_API_URL } from '../../policy/host-schema.js';
 import { loadSecrets, type SecretStore } from '../../secrets/load-secrets.js';
 import { registerProcessSecrets } from '../../secrets/process-redactor.js';
+import { DEFAULT_SSH } from '../cluster/ssh-exec.js';
 import type { Host } from '../host.js';
 import { type HostSpec, hostToolEnvAllowlist, pctHostFrom, pctHostSpec } from '../host-spec.js';
 import type { ApiHost } from './api-host.js';
@@ -36,8 +37,22 @@ export async function configuredHostSpec(
   const node = effectiveGlobal(config).node;
   const host = config.global.host ?? {};
   const mode = host.api ?? 'auto';
-  if (mode === 'cli' || (mode === 'auto' && host.token === undefined)) return pctHostSpec(node, env);
   const file = config.globalFile ?? join(config.dir, 'global.yml');
+  if (mode === 'cli' || (mode === 'auto' && host.token === undefined)) {
+    if (host.cluster !== undefined) {
+      const pos = config.locate(file, ['host', 'cluster']);
+      throw new ConfigError([
+        {
+          file,
+          ...(pos ? { line: pos.line, column: pos.column } : {}),
+          path: 'host.cluster',
+          message: 'a cluster run needs the API host (the CLI tools see only this node)',
+          expected: 'api: api with token_id and token',
+        },
+      ]);
+    }
+    return pctHostSpec(node, env);
+  }
   const problems: ConfigProblem[] = [];
   const problem = (path: Array<string | number>, message: string, expected?: string) => {
     const pos = config.locate(file, path);
@@ -102,8 +117,24 @@ export async function configuredHostSpec(
     sudo: host.sudo ?? false,
     ...(Object.keys(allowed).length > 0 ? { env: allowed } : {}),
     ...(host.timeout_s !== undefined ? { requestTimeoutMs: host.timeout_s * 1000 } : {}),
+    ...(host.cluster !== undefined ? { cluster: clusterSpec(host.cluster) } : {}),
   };
   return spec;
+}
+
+/** `host.cluster` with ssh's defaults filled in (the lock settings are the run's, see cluster-lock.ts). */
+function clusterSpec(cluster: ClusterAccess): NonNullable<ApiHostSpec['cluster']> {
+  const ssh = cluster.ssh ?? {};
+  return {
+    ssh: {
+      user: ssh.user ?? DEFAULT_SSH.user,
+      knownHosts: ssh.known_hosts ?? DEFAULT_SSH.knownHosts,
+      port: ssh.port ?? DEFAULT_SSH.port,
+      connectTimeoutS: ssh.connect_timeout_s ?? DEFAULT_SSH.connectTimeoutS,
+      ...(ssh.identity_file !== undefined ? { identityFile: ssh.identity_file } : {}),
+    },
+    ...(cluster.addresses !== undefined ? { addresses: { ...cluster.addresses } } : {}),
+  };
 }
 
 /**

@@ -39,8 +39,26 @@ export interface VzdumpParams {
   cmdline: string;
 }
 
+/** A cluster node as `/cluster/status` lists it. */
+export interface ClusterNodeInfo {
+  name: string;
+  ip: string;
+  online: boolean;
+  /** The node this API runs on. */
+  local: boolean;
+}
+
+/** The cluster behind a backend: its nodes and, per node, the backend answering `/nodes/{node}/…`. */
+export interface ClusterView {
+  name: string;
+  nodes: ClusterNodeInfo[];
+  backendFor(node: string): ApiBackend;
+}
+
 export interface ApiBackend {
   readonly node: string;
+  /** The cluster, read afresh per call (a node may go offline, a CT migrate); undefined: a single node. */
+  cluster?(): ClusterView | undefined;
   /** vmids on this node, ascending (permission filters, cluster resources). */
   vmids(): number[];
   /** PVE::LXC::vmstatus of every CT. */

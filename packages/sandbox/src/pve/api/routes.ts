@@ -4,6 +4,8 @@
  * method). Order of checks as in pveproxy's rest_handler: find the handler (501), check
  * permissions (403), verify parameters (400), run (500 with the die text, or the data).
  */
+
+import type { VmStatus } from '../ops/vmstatus.js';
 import { PveError } from '../pve-errors.js';
 import type { ApiBackend, VzdumpParams } from './backend.js';
 import { ParamError, type ParamSchema, verifyParams } from './params.js';
@@ -32,6 +34,8 @@ export interface CallContext {
   token: ApiToken;
   backend: ApiBackend;
   tasks: TaskManager;
+  /** The task manager of another cluster node (its UPIDs name that node). */
+  tasksFor?: (node: string) => TaskManager;
   /** raise_perm_exc unless the token has every (or with `any`, one) of `privs` on `path`. */
   check(path: string, privs: string[], any?: boolean): void;
   has(path: string, privs: string[]): boolean;
@@ -51,12 +55,63 @@ const NODE = { node: { type: 'node' as const } };
 const VMID = { ...NODE, vmid: { type: 'vmid' as const } };
 const bool = (v: string | undefined) => v === '1';
 
-function nodeMustBeLocal(c: CallContext): void {
+/** Every node of the backend's cluster (or the backend's own node alone) with the backend answering for it. */
+function clusterNodes(backend: ApiBackend): Array<{ node: string; online: boolean; backend: ApiBackend }> {
+  const cluster = backend.cluster?.();
+  if (!cluster) return [{ node: backend.node, online: true, backend }];
+  return cluster.nodes.map((n) => ({ node: n.name, online: n.online, backend: cluster.backendFor(n.name) }));
+}
+
+/**
+ * An offline node's guests: pmxcfs still has their configs, pvestatd sends nothing, so
+ * /cluster/resources shows them with status `unknown` and no live values.
+ */
+async function offlineContainers(backend: ApiBackend): Promise<VmStatus[]> {
+  return (await backend.containers()).map((s) => {
+    const e: VmStatus = { vmid: s['vmid']!, name: s['name']!, status: 'unknown', type: 'lxc' };
+    for (const k of ['tags', 'lock', 'template'] as const) if (s[k] !== undefined) e[k] = s[k];
+    return e;
+  });
+}
+
+function resourceOfGuest(s: VmStatus, node: string, online: boolean): Record<string, unknown> {
+  const e: Record<string, unknown> = { id: `lxc/${s['vmid']}`, vmid: s['vmid'], node, type: 'lxc', status: s['status'], name: s['name'] };
+  e['template'] = s['template'] ?? 0;
+  if (online) {
+    Object.assign(e, {
+      uptime: s['uptime'],
+      maxcpu: s['cpus'],
+      cpu: s['cpu'],
+      maxmem: s['maxmem'],
+      mem: s['mem'],
+      maxdisk: s['maxdisk'],
+      disk: s['disk'],
+      netin: s['netin'],
+      netout: s['netout'],
+      diskread: s['diskread'],
+      diskwrite: s['diskwrite'],
+    });
+  }
+  if (s['tags'] !== undefined) e['tags'] = s['tags'];
+  if (s['lock'] !== undefined) e['lock'] = s['lock'];
+  return e;
+}
+
+/**
+ * The backend a `/nodes/{node}/…` call goes to. pveproxy proxies a call for another node to that
+ * node's address: an unknown name fails the hostname lookup, an offline node the connection (595).
+ */
+function nodeBackend(c: CallContext): ApiBackend {
   const node = c.params['node'];
-  if (node !== undefined && node !== c.backend.node && node !== 'localhost') {
-    // proxyto → remote_node_ip → get_ip_from_hostname (derived; a one-node sandbox has no peers)
+  if (node === undefined || node === c.backend.node || node === 'localhost') return c.backend;
+  const cluster = c.backend.cluster?.();
+  const target = cluster?.nodes.find((n) => n.name === node);
+  if (!cluster || !target) {
+    // proxyto → remote_node_ip → get_ip_from_hostname
     throw new PveError(`hostname lookup '${node}' failed - failed to get address info for: ${node}: Name or service not known`);
   }
+  if (!target.online) throw new ApiError(595, 'No route to host');
+  return cluster.backendFor(node);
 }
 
 /** fork_worker: the call answers with the UPID; the task runs on. */
@@ -96,58 +151,85 @@ export const ROUTES: Route[] = [
     params: { type: { type: { enum: ['vm', 'storage', 'node', 'sdn'] }, optional: true } },
     handler: async (c) => {
       const type = c.params['type'];
-      const node = c.backend.node;
       const out: Array<Record<string, unknown>> = [];
-      if (!type || type === 'vm') {
-        for (const s of await c.backend.containers()) {
-          if (!c.has(`/vms/${s['vmid']}`, ['VM.Audit'])) continue;
-          const e: Record<string, unknown> = {
-            id: `lxc/${s['vmid']}`,
-            vmid: s['vmid'],
-            node,
-            type: 'lxc',
-            status: s['status'],
-            name: s['name'],
-            uptime: s['uptime'],
-            template: s['template'] ?? 0,
-            maxcpu: s['cpus'],
-            cpu: s['cpu'],
-            maxmem: s['maxmem'],
-            mem: s['mem'],
-            maxdisk: s['maxdisk'],
-            disk: s['disk'],
-            netin: s['netin'],
-            netout: s['netout'],
-            diskread: s['diskread'],
-            diskwrite: s['diskwrite'],
-          };
-          if (s['tags'] !== undefined) e['tags'] = s['tags'];
-          if (s['lock'] !== undefined) e['lock'] = s['lock'];
-          out.push(e);
+      for (const { node, online, backend } of clusterNodes(c.backend)) {
+        if (!type || type === 'vm') {
+          for (const s of await (online ? backend.containers() : offlineContainers(backend))) {
+            if (c.has(`/vms/${s['vmid']}`, ['VM.Audit'])) out.push(resourceOfGuest(s, node, online));
+          }
         }
-      }
-      if (!type || type === 'storage') {
-        for (const s of await c.backend.storages()) {
-          if (!c.has(`/storage/${s.storage}`, ['Datastore.Audit']) && !c.has(`/storage/${s.storage}`, ['Datastore.AllocateSpace']))
-            continue;
-          out.push({
-            id: `storage/${node}/${s.storage}`,
-            storage: s.storage,
-            node,
-            type: 'storage',
-            status: s.active ? 'available' : 'unknown',
-            plugintype: s.type,
-            content: s.content,
-            shared: s.shared,
-            disk: s.used,
-            maxdisk: s.total,
-          });
+        if ((!type || type === 'storage') && online) {
+          for (const s of await backend.storages()) {
+            if (!c.has(`/storage/${s.storage}`, ['Datastore.Audit']) && !c.has(`/storage/${s.storage}`, ['Datastore.AllocateSpace']))
+              continue;
+            out.push({
+              id: `storage/${node}/${s.storage}`,
+              storage: s.storage,
+              node,
+              type: 'storage',
+              status: s.active ? 'available' : 'unknown',
+              plugintype: s.type,
+              content: s.content,
+              shared: s.shared,
+              disk: s.used,
+              maxdisk: s.total,
+            });
+          }
         }
-      }
-      if (!type || type === 'node') {
-        if (c.has(`/nodes/${node}`, ['Sys.Audit'])) out.push({ id: `node/${node}`, node, type: 'node', status: 'online', level: '' });
+        if ((!type || type === 'node') && c.has(`/nodes/${node}`, ['Sys.Audit'])) {
+          out.push({ id: `node/${node}`, node, type: 'node', status: online ? 'online' : 'offline', level: '' });
+        }
       }
       return { data: out };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/cluster/status',
+    params: {},
+    perm: (_p, c) => c.check('/', ['Sys.Audit']),
+    handler: async (c) => {
+      const cluster = c.backend.cluster?.();
+      if (!cluster) {
+        // A node outside any cluster lists itself alone (nodeid 0, no cluster entry).
+        return {
+          data: [
+            {
+              type: 'node',
+              id: `node/${c.backend.node}`,
+              name: c.backend.node,
+              ip: '127.0.0.1',
+              online: 1,
+              local: 1,
+              nodeid: 0,
+              level: '',
+            },
+          ],
+        };
+      }
+      const online = cluster.nodes.filter((n) => n.online).length;
+      return {
+        data: [
+          {
+            type: 'cluster',
+            id: 'cluster',
+            name: cluster.name,
+            nodes: cluster.nodes.length,
+            quorate: online * 2 > cluster.nodes.length ? 1 : 0,
+            version: cluster.nodes.length,
+          },
+          ...cluster.nodes.map((n, i) => ({
+            type: 'node',
+            id: `node/${n.name}`,
+            name: n.name,
+            ip: n.ip,
+            online: n.online ? 1 : 0,
+            local: n.local ? 1 : 0,
+            nodeid: i + 1,
+            level: '',
+          })),
+        ],
+      };
     },
   },
   {
@@ -452,6 +534,7 @@ export async function dispatch(route: Route, params: Record<string, string>, bas
     if (err instanceof ParamError) throw new ApiError(400, 'Parameter verification failed.', err.errors);
     throw err;
   }
-  nodeMustBeLocal(ctx);
+  ctx.backend = nodeBackend(ctx);
+  if (ctx.backend !== base.backend) ctx.tasks = base.tasksFor?.(ctx.backend.node) ?? ctx.tasks;
   return route.handler(ctx);
 }

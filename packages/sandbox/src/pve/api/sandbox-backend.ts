@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as pctOps from '../cli/pct-ops.js';
 import { SANDBOX_PVEVERSION } from '../cli/pvesh.js';
+import { nodePaths, readCluster } from '../cluster.js';
 import { configExists, listVmids, loadConfig } from '../config-store.js';
 import { ctState } from '../lxc.js';
 import { makeContext, type PveContext } from '../ops/context.js';
@@ -22,7 +23,7 @@ import { applyPending, type PveSection, sectionEntries } from '../pve-config.js'
 import { PveError } from '../pve-errors.js';
 import type { SandboxPaths } from '../sandbox-root.js';
 import { loadStorageCfg } from '../storage-cfg.js';
-import type { ApiBackend, StorageStatus, TaskSpec, VzdumpParams } from './backend.js';
+import type { ApiBackend, ClusterView, StorageStatus, TaskSpec, VzdumpParams } from './backend.js';
 
 /** LXC confdesc keys of type integer/boolean/number: the API returns them as JSON numbers. */
 const NUMERIC_KEYS = new Set([
@@ -53,6 +54,17 @@ export class SandboxBackend implements ApiBackend {
 
   constructor(private readonly paths: SandboxPaths) {
     this.node = paths.node;
+  }
+
+  /** R/cluster.json, read per call so `unrot-sandbox cluster …` changes show at once. */
+  cluster(): ClusterView | undefined {
+    const state = readCluster(this.paths.root);
+    if (!state) return undefined;
+    return {
+      name: state.name,
+      nodes: state.nodes.map((n) => ({ ...n, local: n.name === this.node })),
+      backendFor: (node) => (node === this.node ? this : new SandboxBackend(nodePaths(this.paths, node))),
+    };
   }
 
   private async ctx(log: (line: string) => void): Promise<PveContext> {

@@ -77,6 +77,17 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const tasks = new TaskManager(opts.backend.node, opts.taskLogDir);
+  // A cluster's other nodes run their own tasks (UPIDs naming them), made on first use.
+  const otherTasks = new Map<string, TaskManager>();
+  const tasksFor = (node: string): TaskManager => {
+    if (node === opts.backend.node) return tasks;
+    let t = otherTasks.get(node);
+    if (!t) {
+      t = new TaskManager(node, opts.taskLogDir);
+      otherTasks.set(node, t);
+    }
+    return t;
+  };
   const delay = opts.authFailDelayMs ?? 3000;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -136,7 +147,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         throw new ApiError(403, `Permission check failed (${p}, ${missing})`);
       };
       const has = (p: string, privs: string[]) => privs.every((x) => privilegesOn(token, p).has(x));
-      const result = await dispatch(found.route, params, { token, backend: opts.backend, tasks, check, has });
+      const result = await dispatch(found.route, params, { token, backend: opts.backend, tasks, tasksFor, check, has });
       const body: Record<string, unknown> = { data: result.data ?? null };
       if (result.total) body['total'] = result.total;
       return send(res, 200, body);
@@ -177,7 +188,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
-      await tasks.waitAll();
+      await Promise.all([tasks, ...otherTasks.values()].map((t) => t.waitAll()));
     },
   };
 }

@@ -100,7 +100,8 @@ export class TaskManager {
   /** undefined when the UPID does not parse or no such task log exists. */
   status(upid: string): TaskStatus | undefined {
     const info = decodeUpid(upid);
-    if (!info) return undefined;
+    // Each node keeps its own task logs (/var/log/pve/tasks is not in pmxcfs).
+    if (!info || info.node !== this.node) return undefined;
     if (this.running.has(upid)) return { ...info, upid, status: 'running' };
     let text: string;
     try {
@@ -113,7 +114,7 @@ export class TaskManager {
 
   /** dump_logfile: lines `start`..`start+limit` as {n, t}, and the total; "no content" for an empty log. */
   log(upid: string, start: number, limit: number): { lines: Array<{ n: number; t: string }>; total: number } | undefined {
-    if (!decodeUpid(upid)) return undefined;
+    if (decodeUpid(upid)?.node !== this.node) return undefined;
     let text: string;
     try {
       text = readFileSync(this.logPath(upid), 'utf8');

@@ -3,7 +3,7 @@ import { loadConfig } from '../config-store.js';
 import { ctState } from '../lxc.js';
 import { sectionEntries } from '../pve-config.js';
 import { PveError } from '../pve-errors.js';
-import { sandboxPaths } from '../sandbox-root.js';
+import { type SandboxPaths, sandboxPaths } from '../sandbox-root.js';
 import { type CommandSpec, paramError, parseCommand } from './getopt.js';
 import { runMain } from './main.js';
 
@@ -25,12 +25,11 @@ const FORMATS = ['text', 'json', 'json-pretty', 'yaml'];
 export const SANDBOX_PVEVERSION = 'pve-manager/9.1.1/unrot-sandbox';
 
 async function getPath(path: string): Promise<unknown> {
-  const paths = sandboxPaths();
+  const local = sandboxPaths();
   const parts = path.replace(/^\/+|\/+$/g, '').split('/');
   if (parts[0] !== 'nodes' || parts.length < 2)
     throw new PveError(`no such path '${path}' (the sandbox implements /nodes/{node}/status and /nodes/{node}/lxc[...])`);
-  if (parts[1] !== paths.node && parts[1] !== 'localhost')
-    throw new PveError(`hostname lookup '${parts[1]}' failed - the sandbox only has node '${paths.node}'`);
+  const paths = parts[1] === 'localhost' ? local : await clusterNodePaths(local, parts[1]!);
   const rest = parts.slice(2).join('/');
   if (rest === 'status')
     return (await import('../ops/node-status.js')).nodeStatus(process.env['UNROT_SANDBOX_PVEVERSION'] || SANDBOX_PVEVERSION);
@@ -56,6 +55,17 @@ async function getPath(path: string): Promise<unknown> {
     }
   }
   throw new PveError(`no such path '${path}' (not implemented by the sandbox)`);
+}
+
+/** Another node of the sandbox's cluster (pvesh proxies there); offline or unknown nodes fail as pveproxy's proxying does. */
+async function clusterNodePaths(local: SandboxPaths, node: string): Promise<SandboxPaths> {
+  if (node === local.node) return local;
+  const { nodePaths, readCluster } = await import('../cluster.js');
+  const target = readCluster(local.root)?.nodes.find((n) => n.name === node);
+  if (!target) throw new PveError(`hostname lookup '${node}' failed - failed to get address info for: ${node}: Name or service not known`);
+  // derived: pvesh proxies through the node's address, which does not answer
+  if (!target.online) throw new PveError(`500 Can't connect to ${target.ip}:8006 (No route to host)`);
+  return nodePaths(local, node);
 }
 
 export async function main(argv: string[]): Promise<void> {
