@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PctHost, pctHostFrom, pctHostSpec } from '../../src/host/index.js';
 import { createFakeTools, type FakeTools, q } from './fake-tools.js';
 import { FIXTURES } from './fixtures.js';
+import { alive } from './process-checks.js';
 
 const f = (name: string) => q(join(FIXTURES, name));
 let tools: FakeTools;
@@ -12,17 +13,6 @@ beforeEach(() => {
   tools = createFakeTools();
 });
 afterEach(() => tools.cleanup());
-
-/** True while the process exists and is not a zombie waiting to be reaped. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
-  return !/^\d+ \(.*\) Z/.test(stat);
-}
 
 async function waitDead(pid: number, ms: number): Promise<boolean> {
   const end = Date.now() + ms;

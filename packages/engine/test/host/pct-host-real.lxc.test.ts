@@ -3,6 +3,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PctHost } from '../../src/host/index.js';
+import { alive } from './process-checks.js';
 import { createRealLxc, pidsWith, type RealLxc } from './real-lxc.js';
 
 // Runs PctHost.exec into a real LXC container through real lxc-attach (LXC 5.0.2 here), so exit
@@ -24,15 +25,6 @@ async function gone(pids: number[], ms: number): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 25));
   }
   return false;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('PctHost.exec into a real LXC container', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunToolOptions } from '../../src/host/run-tool.js';
 import { currentSpawner, runToolInSpawner } from '../../src/host/spawner/spawner-client.js';
+import { alive } from './process-checks.js';
 
 // The spawner is a real Node process running the built spawner-main.js (dist/), and every tool
 // here is a real process: nothing of child_process is mocked.
@@ -23,17 +24,6 @@ const options = (more: Partial<RunToolOptions> = {}): RunToolOptions => ({
   drainMs: 200,
   ...more,
 });
-
-/** True while the process exists and is not a zombie waiting to be reaped. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
-  return !/^\d+ \(.*\) Z/.test(stat);
-}
 
 async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
   const end = Date.now() + ms;

@@ -1,10 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:net';
 import { Type } from '@sinclair/typebox';
-import { UnrotError } from '@unrot/sdk';
+import type { UnrotError } from '@unrot/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PveApiClient } from '../../../src/host/api/api-client.js';
 import type { ApiTls } from '../../../src/host/api/api-tls.js';
+import { rejection } from '../process-checks.js';
 import { type FakePveApi, fail, makePki, ok, on, startFakePveApi, type TestPki } from './fake-pve-api.js';
 
 const TOKEN_ID = 'unrot@pve!unrot';
@@ -26,15 +27,6 @@ function client(tls: ApiTls = { verify: true, ca: pki.caPem }, secret = SECRET, 
   const c = new PveApiClient({ url, token: { id: TOKEN_ID, secret }, tls, connectTimeoutMs: 2000, requestTimeoutMs: 2000 });
   clients.push(c);
   return c;
-}
-
-async function failure(promise: Promise<unknown>): Promise<UnrotError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(UnrotError);
-  return error as UnrotError;
 }
 
 /** Everything an error could show: message, stack, details, JSON. */
@@ -70,7 +62,7 @@ describe('PveApiClient', () => {
 
   it('401: E_API_AUTH, and the wrong secret is in no part of the error', async () => {
     const wrong = '11111111-2222-3333-4444-555555555555';
-    const error = await failure(client(undefined, wrong).get('/version', Version));
+    const error = await rejection(client(undefined, wrong).get('/version', Version));
     expect(error.code).toBe('E_API_AUTH');
     expect(error.message).toContain('401');
     expect(error.message).toContain('GET /version');
@@ -80,7 +72,7 @@ describe('PveApiClient', () => {
 
   it("403: E_API_FORBIDDEN naming the privilege and path from Proxmox's message", async () => {
     api.routes.unshift(on('POST', '/nodes/pve/lxc/101/snapshot', () => fail(403, 'Permission check failed (/vms/101, VM.Snapshot)')));
-    const error = await failure(client().post('/nodes/pve/lxc/101/snapshot', Type.String(), { snapname: 'x1' }));
+    const error = await rejection(client().post('/nodes/pve/lxc/101/snapshot', Type.String(), { snapname: 'x1' }));
     expect(error.code).toBe('E_API_FORBIDDEN');
     expect(error.message).toContain('VM.Snapshot');
     expect(error.message).toContain('/vms/101');
@@ -96,7 +88,7 @@ describe('PveApiClient', () => {
         body: { data: null },
       })),
     );
-    const error = await failure(client().get('/nodes/pve/status', Type.Unknown()));
+    const error = await rejection(client().get('/nodes/pve/status', Type.Unknown()));
     expect(error.code).toBe('E_API_FORBIDDEN');
     expect(error.details['privilege']).toBe('Sys.Audit');
   });
@@ -107,26 +99,26 @@ describe('PveApiClient', () => {
         fail(400, 'Parameter verification failed.', { snapname: "invalid format - invalid configuration ID '1x'" }),
       ),
     );
-    const error = await failure(client().post('/nodes/pve/lxc/101/snapshot', Type.String(), { snapname: '1x' }));
+    const error = await rejection(client().post('/nodes/pve/lxc/101/snapshot', Type.String(), { snapname: '1x' }));
     expect(error.code).toBe('E_API_RESPONSE');
     expect(error.message).toContain("snapname: invalid format - invalid configuration ID '1x'");
   });
 
   it('an answer of the wrong shape: E_API_RESPONSE naming the field', async () => {
     api.routes.unshift(on('GET', '/version', () => ok({ version: 9 })));
-    const error = await failure(client().get('/version', Version));
+    const error = await rejection(client().get('/version', Version));
     expect(error.code).toBe('E_API_RESPONSE');
     expect(error.message).toContain('/version');
     expect(error.details['field']).toBe('/version');
     api.routes.unshift(on('GET', '/version', () => ({ body: '<html>proxy error</html>' })));
-    const notJson = await failure(client().get('/version', Version));
+    const notJson = await rejection(client().get('/version', Version));
     expect(notJson.code).toBe('E_API_RESPONSE');
     expect(notJson.message).toContain('not a {data: …} JSON object');
   });
 
   it('a server echoing the Authorization header into its answer: the secret is scrubbed from the error', async () => {
     api.routes.unshift(on('GET', '/echo', (r) => fail(500, `bad header ${r.authorization}`)));
-    const error = await failure(client().get('/echo', Type.Unknown()));
+    const error = await rejection(client().get('/echo', Type.Unknown()));
     expect(error.code).toBe('E_API_RESPONSE');
     expect(error.message).toContain('bad header PVEAPIToken=unrot@pve!unrot=***');
     expect(everything(error)).not.toContain(SECRET);
@@ -137,7 +129,7 @@ describe('PveApiClient', () => {
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const port = (probe.address() as AddressInfo).port;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const error = await failure(client(undefined, SECRET, `https://127.0.0.1:${port}`).get('/version', Version));
+    const error = await rejection(client(undefined, SECRET, `https://127.0.0.1:${port}`).get('/version', Version));
     expect(error.code).toBe('E_API_UNREACHABLE');
     expect(error.message).toContain('ECONNREFUSED');
     expect(everything(error)).not.toContain(SECRET);
@@ -152,17 +144,17 @@ describe('PveApiClient', () => {
       requestTimeoutMs: 300,
     });
     clients.push(c);
-    const error = await failure(c.get('/slow', Type.Unknown()));
+    const error = await rejection(c.get('/slow', Type.Unknown()));
     expect(error.code).toBe('E_API_UNREACHABLE');
     expect(error.message).toContain('UND_ERR_HEADERS_TIMEOUT');
   });
 
   it('a certificate from another CA: E_API_TLS, and the request (with the token) never reaches the server', async () => {
     const before = api.requests.length;
-    const error = await failure(client({ verify: true, ca: pki.otherCaPem }).get('/version', Version));
+    const error = await rejection(client({ verify: true, ca: pki.otherCaPem }).get('/version', Version));
     expect(error.code).toBe('E_API_TLS');
     expect(error.message).toContain('host.ca_file');
-    const systemOnly = await failure(client({ verify: true }).get('/version', Version));
+    const systemOnly = await rejection(client({ verify: true }).get('/version', Version));
     expect(systemOnly.code).toBe('E_API_TLS');
     expect(api.requests.length).toBe(before);
   });
@@ -170,7 +162,7 @@ describe('PveApiClient', () => {
   it('a pinned fingerprint that does not match: E_API_TLS naming both, and nothing is sent', async () => {
     const before = api.requests.length;
     const wrong = pki.fingerprint.replace(/^../, pki.fingerprint.startsWith('00') ? '11' : '00');
-    const error = await failure(client({ verify: true, fingerprint: wrong }).get('/version', Version));
+    const error = await rejection(client({ verify: true, fingerprint: wrong }).get('/version', Version));
     expect(error.code).toBe('E_API_TLS');
     expect(error.message).toContain(pki.fingerprint);
     expect(error.message).toContain(wrong);
@@ -203,6 +195,6 @@ describe('PveApiClient', () => {
     const controller = new AbortController();
     const pending = client().get('/slow', Type.Unknown(), undefined, controller.signal);
     setTimeout(() => controller.abort(), 50);
-    expect((await failure(pending)).code).toBe('E_EXEC_ABORTED');
+    expect((await rejection(pending)).code).toBe('E_EXEC_ABORTED');
   });
 });

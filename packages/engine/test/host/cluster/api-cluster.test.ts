@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UnrotError } from '@unrot/sdk';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PveApiClient } from '../../../src/host/api/api-client.js';
 import { ApiHost } from '../../../src/host/api/api-host.js';
@@ -8,6 +7,7 @@ import { LocalExec } from '../../../src/host/api/local-exec.js';
 import { resolveTargets } from '../../../src/targets/resolve-targets.js';
 import { type FakePveApi, makePki, startFakePveApi } from '../api/fake-pve-api.js';
 import { createFakeTools, type FakeTools, q } from '../fake-tools.js';
+import { rejection } from '../process-checks.js';
 import { type FakeCluster, fakeCluster } from './fake-cluster.js';
 
 const SECRET = '5f0c9a4e-1b2c-4d3e-8f70-0123456789ab';
@@ -45,14 +45,6 @@ beforeEach(() => {
 });
 afterEach(() => tools.cleanup());
 
-async function failure(promise: Promise<unknown>): Promise<UnrotError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(UnrotError);
-  return error as UnrotError;
-}
 const paths = () => api.requests.map((r) => `${r.method} ${r.path}`);
 
 describe('ApiHost with host.cluster: one view of every node', () => {
@@ -82,7 +74,7 @@ describe('ApiHost with host.cluster: one view of every node', () => {
 
   it('refuses the run without quorum (E_NO_QUORUM): /etc/pve is read-only', async () => {
     cluster.quorate = false;
-    const error = await failure(host.listContainers());
+    const error = await rejection(host.listContainers());
     expect(error.code).toBe('E_NO_QUORUM');
     expect(error.message).toContain('lab');
     expect(error.message).toContain('no quorum');
@@ -113,7 +105,7 @@ describe('ApiHost with host.cluster: one view of every node', () => {
   it('a container gone from the whole cluster after the listing: E_CT_NOT_FOUND, reason vanished', async () => {
     await host.listContainers();
     cluster.placement.delete(102);
-    const error = await failure(host.status(102));
+    const error = await rejection(host.status(102));
     expect(error.code).toBe('E_CT_NOT_FOUND');
     expect(error.details['reason']).toBe('vanished');
     expect(error.message).toContain("nodes/pve2/lxc/102.conf' does not exist");
@@ -123,7 +115,7 @@ describe('ApiHost with host.cluster: one view of every node', () => {
     await host.listContainers();
     const pve2 = cluster.nodes.find((n) => n.name === 'pve2');
     if (pve2) pve2.online = false;
-    const error = await failure(host.snapshot(102, 'unrot-x', 'before', 10_000));
+    const error = await rejection(host.snapshot(102, 'unrot-x', 'before', 10_000));
     expect(error.code).toBe('E_NODE_UNREACHABLE');
     expect(error.message).toContain('pve2');
     expect(error.message).toContain('Connection refused');

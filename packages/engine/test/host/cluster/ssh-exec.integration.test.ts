@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { UnrotError } from '@unrot/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PveApiClient } from '../../../src/host/api/api-client.js';
 import { ApiHost } from '../../../src/host/api/api-host.js';
@@ -9,6 +8,7 @@ import { SshExec, type SshSettings, sshPrefix } from '../../../src/host/cluster/
 import { pctExecArgv } from '../../../src/host/pct-host.js';
 import { makePki, startFakePveApi } from '../api/fake-pve-api.js';
 import { createFakeTools } from '../fake-tools.js';
+import { alive, rejection } from '../process-checks.js';
 import { fakeCluster } from './fake-cluster.js';
 import { HOSTILE_ARGS } from './hostile-args.js';
 import { startTestSshd, type TestSshd } from './test-sshd.js';
@@ -32,26 +32,10 @@ function execFor(ssh: Partial<SshSettings> = {}, port = sshd.port): SshExec {
 }
 const recordedArgv = () => readFileSync(join(sshd.rec, 'argv'), 'utf8').split('\0').slice(0, -1);
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 /** Waits (bounded) for a process to be gone; the kill path has its own grace, so this is no timing claim. */
 async function gone(pid: number): Promise<boolean> {
   for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
   return !alive(pid);
-}
-async function rejection(promise: Promise<unknown>): Promise<UnrotError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(UnrotError);
-  return error as UnrotError;
 }
 async function remotePid(): Promise<number> {
   const file = join(sshd.rec, 'pid');
