@@ -129,7 +129,9 @@ export class SshExec {
     try {
       result = await runTool(hostArgv, {
         env: hostToolEnv(this.options.path ?? process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin', this.options.env),
-        timeoutMs: options.timeoutMs,
+        // The step's timeout is the command's: ssh's connect (bounded by ConnectTimeout) does not
+        // eat into it, or a slow handshake on a busy node would fail quick in-container checks.
+        timeoutMs: options.timeoutMs + this.options.ssh.connectTimeoutS * 1000,
         holdStdin: true,
         maxOutputBytes: this.options.maxOutputBytes ?? 4 * 1024 * 1024,
         killGraceMs,
