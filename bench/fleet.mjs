@@ -3,7 +3,7 @@
 // reports) over a simulated Proxmox host whose containers' commands take configured times.
 // Usage: node bench/fleet.mjs [--containers 500] [--concurrency 16] [--seed 1] [--backup snapshot|none]
 //          [--check-ms 20-60] [--apply-ms 50-400] [--no-serial] [--count-calls] [--keep] [--json [FILE]]
-//          [--engine path/to/engine/dist/index.js] [--host cli|api]
+//          [--engine path/to/engine/dist/index.js] [--host cli|api] [--nodes N [--per-node K]]
 // Needs the build (`npx turbo run build`). See bench/README.md for how to read the figures.
 // Goals (issue): makespan within 10% of max(longest container, total work / concurrency) with
 // jitter off; under 5 ms of engine CPU per container; under 200 MB peak memory for 500 containers.
@@ -52,8 +52,10 @@ const opts = {
   keep: flag('--keep'),
   // cli: the engine drives fleet/pct as pct/pvesh/pvesm; api: the simulated host also serves the
   // Proxmox API (fleet/api-host.mjs) and the engine uses it for everything but `pct exec`.
-  host: value('--host', 'cli'),
-  countCalls: flag('--count-calls') || value('--host', 'cli') === 'api',
+  // `--nodes N` implies api: a cluster of N nodes, the others' `pct exec` through ssh (fleet/sshd.mjs).
+  host: flag('--nodes') ? 'api' : value('--host', 'cli'),
+  countCalls: flag('--count-calls') || flag('--nodes') || value('--host', 'cli') === 'api',
+  nodes: flag('--nodes') ? int('--nodes', '3', 1, 64) : undefined,
   // Another build of the engine (its dist/index.js), e.g. a patched copy, to try a change.
   engine: value('--engine', join(repo, 'packages/engine/dist/index.js')),
   json: flag('--json'),
@@ -62,6 +64,10 @@ const opts = {
 };
 if (!['snapshot', 'none'].includes(opts.backup)) usage('--backup is snapshot or none');
 if (!['cli', 'api'].includes(opts.host)) usage('--host is cli or api');
+if (flag('--nodes') && value('--host', 'api') !== 'api') usage('--nodes needs --host api (the CLI tools see one node)');
+if (flag('--per-node') && !opts.nodes) usage('--per-node needs --nodes');
+// concurrency.per_node: by default the cluster's max_concurrency spread evenly, rounded up.
+if (opts.nodes) opts.perNode = int('--per-node', String(Math.ceil(opts.concurrency / opts.nodes)), 1, 64);
 const progress = (line) => process.stderr.write(`${line}\n`);
 
 // `--sweep 100,500,1000,2000`: this benchmark at each size in a process of its own, then the slope (fleet/sweep.mjs).
@@ -99,14 +105,35 @@ const random = rng(opts.seed);
 const between = ([lo, hi]) => lo + Math.floor(random() * (hi - lo + 1));
 // A container's work is what its commands spend in `sim`: check, apply and the re-check that
 // verify runs. Everything else (pct calls, the engine itself) is overhead against the bound.
+// `--nodes N`: node 1 is `pve` (this node, where unrot runs), the others pve2 … pveN; containers
+// are dealt to them round-robin in VMID order.
+const nodeNames = opts.nodes ? Array.from({ length: opts.nodes }, (_, i) => (i === 0 ? 'pve' : `pve${i + 1}`)) : undefined;
 const fleet = Array.from({ length: opts.containers }, (_, i) => {
   const checkMs = between(opts.checkMs);
   const applyMs = between(opts.applyMs);
-  return { vmid: 1000 + i, checkMs, applyMs, workMs: 2 * checkMs + applyMs };
+  return {
+    vmid: 1000 + i,
+    checkMs,
+    applyMs,
+    workMs: 2 * checkMs + applyMs,
+    ...(nodeNames ? { node: nodeNames[i % nodeNames.length] } : {}),
+  };
 });
 const totalWorkMs = fleet.reduce((n, c) => n + c.workMs, 0);
 const longestMs = Math.max(...fleet.map((c) => c.workMs));
-const boundMs = Math.max(longestMs, totalWorkMs / opts.concurrency);
+const clusterBoundMs = Math.max(longestMs, totalWorkMs / opts.concurrency);
+/**
+ * Per node: max(its longest container, its total work / per_node); the per-node lower bound is the
+ * largest of those. No schedule beats it or the cluster-wide bound, so the bound is the larger.
+ */
+const nodeWork = nodeNames?.map((name) => {
+  const works = fleet.filter((c) => c.node === name).map((c) => c.workMs);
+  const totalMs = works.reduce((a, b) => a + b, 0);
+  const longest = works.length > 0 ? Math.max(...works) : 0;
+  return { node: name, containers: works.length, totalMs, longestMs: longest, boundMs: Math.max(longest, totalMs / opts.perNode) };
+});
+const perNodeBoundMs = nodeWork ? Math.max(...nodeWork.map((n) => n.boundMs)) : undefined;
+const boundMs = Math.max(clusterBoundMs, perNodeBoundMs ?? 0);
 
 /** List scheduling with zero overhead, in the engine's start order (by VMID): the tail effect alone. */
 function greedyMakespan(works, slots) {
@@ -118,10 +145,41 @@ function greedyMakespan(works, slots) {
   }
   return Math.max(...free);
 }
-const greedyMs = greedyMakespan(
-  fleet.map((c) => c.workMs),
-  opts.concurrency,
-);
+/**
+ * The same with per-node slots too (the engine's mapLimitPerKey): at each moment, in VMID order,
+ * every waiting container whose node has a free slot starts while the cluster has one.
+ */
+function greedyMakespanPerNode(items, slots, perNode) {
+  const waiting = [...items];
+  const running = []; // { end, node }
+  const busy = new Map();
+  let now = 0;
+  let last = 0;
+  while (waiting.length > 0 || running.length > 0) {
+    for (let i = 0; i < waiting.length && running.length < slots; ) {
+      const c = waiting[i];
+      if ((busy.get(c.node) ?? 0) >= perNode) {
+        i++;
+        continue;
+      }
+      waiting.splice(i, 1);
+      running.push({ end: now + c.workMs, node: c.node });
+      busy.set(c.node, (busy.get(c.node) ?? 0) + 1);
+    }
+    running.sort((a, b) => a.end - b.end);
+    const done = running.shift();
+    now = done.end;
+    last = Math.max(last, now);
+    busy.set(done.node, busy.get(done.node) - 1);
+  }
+  return last;
+}
+const greedyMs = nodeNames
+  ? greedyMakespanPerNode(fleet, opts.concurrency, opts.perNode)
+  : greedyMakespan(
+      fleet.map((c) => c.workMs),
+      opts.concurrency,
+    );
 
 async function buildHost() {
   const root = await mkdtemp(join(tmpdir(), 'unrot-fleet-'));
@@ -149,7 +207,14 @@ async function buildHost() {
   }
   if (opts.countCalls) await writeFile(join(bin, 'calls.log'), '');
   await writeFile(join(root, 'cts'), `${fleet.map((c) => c.vmid).join('\n')}\n`);
-  const api = opts.host === 'api' ? await startApiHost(root, bin) : undefined;
+  const cluster = nodeNames ? await startCluster(root, bin) : undefined;
+  let api;
+  try {
+    api = opts.host === 'api' ? await startApiHost(root, bin) : undefined;
+  } catch (error) {
+    await cluster?.stop();
+    throw error;
+  }
 
   // The policy: every container, the sim runner only, jitter and pacing off. Load backpressure
   // (preflight.max_load, default 4 × CPUs) is off too: on a small or shared machine it would hold
@@ -165,6 +230,7 @@ async function buildHost() {
       'jitter_ms: 0',
       ...preflight,
       ...(api ? api.globalYml : []),
+      ...(cluster ? cluster.globalYml : []),
       'defaults:',
       '  backup:',
       `    mode: ${opts.backup}`,
@@ -180,7 +246,56 @@ async function buildHost() {
     join(pluginRoot, 'package.json'),
     JSON.stringify({ name: '@unrot-bench/sim-runner', version: '1.0.0', unrot: { sdk: 1, runners: [join(fixtures, 'sim-runner.mjs')] } }),
   );
-  return { root, bin, configDir: join(root, 'config'), pluginRoot, api };
+  return { root, bin, configDir: join(root, 'config'), pluginRoot, api, cluster };
+}
+
+/**
+ * `--nodes N`: the cluster the simulated API answers as (cluster.json for fleet/api-host.mjs), the
+ * other nodes' sshd (fleet/sshd.mjs), an `ssh` first on PATH that records each ssh process in
+ * calls.log with its node and execs the real one (fleet/ssh), and the cluster lock's directory. Returns the
+ * global.yml lines (`host.cluster` under the `host:` of startApiHost, and `concurrency.per_node`).
+ */
+async function startCluster(root, bin) {
+  const realSsh = (process.env['PATH'] ?? '/usr/bin:/bin')
+    .split(':')
+    .map((d) => join(d, 'ssh'))
+    .find((f) => existsSync(f));
+  if (!realSsh) usage('--nodes needs the OpenSSH client (ssh) on PATH and its server at /usr/sbin/sshd');
+  await symlink(join(fixtures, 'ssh'), join(bin, 'ssh'));
+  await symlink(realSsh, join(bin, 'ssh.real'));
+  await writeFile(
+    join(bin, 'cluster.json'),
+    `${JSON.stringify({
+      name: 'bench',
+      nodes: nodeNames.map((name, i) => ({ name, ip: '127.0.0.1', online: true, local: i === 0 })),
+      placement: Object.fromEntries(fleet.map((c) => [c.vmid, c.node])),
+    })}\n`,
+  );
+  const lockDir = join(root, 'cluster-lock');
+  await mkdir(lockDir);
+  // `--nodes 1`: a cluster of this node alone, nothing to reach over ssh.
+  const { startBenchSshd } = await import('./fleet/sshd.mjs');
+  const sshd = nodeNames.length > 1 ? await startBenchSshd(join(root, 'sshd'), bin, nodeNames.slice(1)) : undefined;
+  const globalYml = [
+    '  cluster:',
+    ...(sshd
+      ? [
+          '    ssh:',
+          `      user: ${sshd.ssh.user}`,
+          `      identity_file: ${sshd.ssh.identityFile}`,
+          `      known_hosts: ${sshd.ssh.knownHosts}`,
+          `      port: ${sshd.ssh.port}`,
+          // A handshake with a busy machine can take seconds; ssh's default 10 s would fail containers, not measure them.
+          '      connect_timeout_s: 60',
+        ]
+      : []),
+    '    addresses:',
+    ...nodeNames.map((name) => `      ${name}: 127.0.0.1`),
+    `    lock_dir: ${lockDir}`,
+    'concurrency:',
+    `  per_node: ${opts.perNode}`,
+  ];
+  return { globalYml, stop: async () => sshd?.stop() };
 }
 
 /**
@@ -342,6 +457,7 @@ async function runEngine(host) {
   const spawners = spawnerSampler();
   const childrenBefore = childrenCpuMs();
   const cpu0 = process.cpuUsage();
+  const wallStart = Date.now();
   const t0 = t();
   const outcome = await runUnrot({ configDir: host.configDir, dryRun: false, pluginRoots: [host.pluginRoot], events, force: true });
   const t1 = t();
@@ -354,18 +470,22 @@ async function runEngine(host) {
 
   const cpuMs = (cpu.user + cpu.system) / 1000;
   const apiHost = host.api ? await host.api.stop() : undefined;
+  const sshdCpuMs = host.cluster ? await host.cluster.stop() : undefined;
   let hostCalls;
   let spawnsExceptExec;
+  const sshByNode = {};
   if (opts.countCalls) {
     // Host tool calls of the run, by tool and subcommand, per container.
     const counts = {};
     for (const line of readFileSync(join(host.bin, 'calls.log'), 'utf8').trim().split('\n')) {
       const key = line.startsWith('pct ') ? line : line.split(' ')[0];
       counts[key] = (counts[key] ?? 0) + 1;
+      if (key === 'ssh') sshByNode[line.slice(4)] = (sshByNode[line.slice(4)] ?? 0) + 1;
     }
     hostCalls = Object.fromEntries(Object.entries(counts).map(([k, n]) => [k, n / opts.containers]));
-    // Every host process the engine started that is not `pct exec` (the calls.log has one line per process).
-    spawnsExceptExec = Object.entries(counts).reduce((n, [k, c]) => (k === 'pct exec' ? n : n + c), 0) / opts.containers;
+    // Every host process the engine started that is not `pct exec` or the ssh carrying one to another
+    // node (the calls.log has one line per process; a remote `pct exec` logs its own line too).
+    spawnsExceptExec = Object.entries(counts).reduce((n, [k, c]) => (k === 'pct exec' || k === 'ssh' ? n : n + c), 0) / opts.containers;
   }
   const workOf = new Map(fleet.map((c) => [c.vmid, c.workMs]));
   const overheads = outcome.report.containers.map((c) => c.durationMs - (workOf.get(c.vmid) ?? 0)).sort((a, b) => a - b);
@@ -420,7 +540,58 @@ async function runEngine(host) {
           apiHostCpuMs: apiHost.cpuMs,
         }
       : {}),
+    ...(nodeWork ? { cluster: clusterFigures(outcome.report.containers, wallStart, sshByNode, sshdCpuMs) } : {}),
     firstProblem: outcome.report.containers.find((c) => c.outcome !== 'updated'),
+  };
+}
+
+/**
+ * `--nodes`: per node, its containers as the report lists them (`node`), when the last one ended
+ * (from the run's start: the node's makespan), the most that ran at once (from each container's
+ * `startedAt` and `durationMs`; per_node caps it), its lower bound, and its ssh processes.
+ */
+function clusterFigures(reports, wallStart, sshByNode, sshdCpuMs) {
+  const nodes = nodeWork.map((w) => {
+    const mine = reports.filter((c) => c.node === w.node && c.startedAt !== undefined);
+    const spans = mine.map((c) => [Date.parse(c.startedAt) - wallStart, Date.parse(c.startedAt) - wallStart + c.durationMs]);
+    // Most at once: sweep the starts and ends (an end at the same millisecond as a start frees the slot first).
+    const edges = spans.flatMap(([a, b]) => [
+      [a, 1],
+      [b, -1],
+    ]);
+    edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    let running = 0;
+    let most = 0;
+    for (const [, d] of edges) {
+      running += d;
+      most = Math.max(most, running);
+    }
+    const remote = w.node !== nodeNames[0];
+    return {
+      node: w.node,
+      local: !remote,
+      containers: w.containers,
+      reported: reports.filter((c) => c.node === w.node).length,
+      updated: reports.filter((c) => c.node === w.node && c.outcome === 'updated').length,
+      workMs: w.totalMs,
+      longestMs: w.longestMs,
+      boundMs: w.boundMs,
+      makespanMs: spans.length > 0 ? Math.max(...spans.map(([, b]) => b)) : 0,
+      firstStartMs: spans.length > 0 ? Math.min(...spans.map(([a]) => a)) : 0,
+      mostAtOnce: most,
+      sshProcesses: sshByNode[w.node] ?? 0,
+      sshPerContainer: w.containers > 0 ? (sshByNode[w.node] ?? 0) / w.containers : 0,
+    };
+  });
+  const ssh = Object.values(sshByNode).reduce((a, b) => a + b, 0);
+  const remoteContainers = nodes.filter((n) => !n.local).reduce((a, n) => a + n.containers, 0);
+  return {
+    nodes,
+    perNode: opts.perNode,
+    sshPerContainer: ssh / opts.containers,
+    sshPerRemoteContainer: remoteContainers > 0 ? ssh / remoteContainers : 0,
+    // The sshd side: its sessions and what they ran (remote shells, pct, sim, sleep).
+    sshdCpuMs,
   };
 }
 
@@ -476,6 +647,14 @@ try {
       meanMs: totalWorkMs / opts.containers,
       boundMs,
       greedyMs,
+      ...(nodeWork
+        ? {
+            // boundMs above is the larger of these two.
+            clusterBoundMs,
+            perNodeBoundMs,
+            nodes: nodeWork,
+          }
+        : {}),
     },
     engine,
     ratio,
@@ -492,8 +671,9 @@ try {
     allUpdated: engine.summary.updated === opts.containers,
   };
 } finally {
-  // A failed run must not leave the simulated API host running.
+  // A failed run must not leave the simulated API host or the nodes' sshd running.
   await host.api?.stop().catch(() => undefined);
+  await host.cluster?.stop().catch(() => undefined);
   if (opts.keep) progress(`kept ${host.root}`);
   else await rm(host.root, { recursive: true, force: true });
 }
@@ -516,7 +696,11 @@ else {
   console.log('');
   row('', 'measured', 'goal');
   row('makespan (runUnrot wall)', s(engine.makespanMs));
-  row(`lower bound max(longest, total/${opts.concurrency})`, s(work.boundMs));
+  if (work.nodes) {
+    row(`cluster bound max(longest, total/${opts.concurrency})`, s(work.clusterBoundMs));
+    row(`per-node bound max over nodes (…/${opts.perNode})`, s(work.perNodeBoundMs));
+    row('lower bound (the larger)', s(work.boundMs));
+  } else row(`lower bound max(longest, total/${opts.concurrency})`, s(work.boundMs));
   row('ratio', result.ratio.toFixed(3), `<= ${GOALS.ratio}: ${ok(goals.makespan)}`);
   row('engine CPU per container', `${engine.cpu.perContainerMs.toFixed(2)} ms`, `< ${GOALS.cpuMsPerContainer} ms: ${ok(goals.cpu)}`);
   row('peak memory (RSS)', `${engine.memory.peakMb.toFixed(0)} MB`, `< ${GOALS.peakMb} MB: ${ok(goals.memory)}`);
@@ -552,6 +736,32 @@ else {
     const sum = Object.values(engine.hostCallsPerContainer).reduce((a, b) => a + b, 0);
     console.log(`host tool calls per container: ${sum.toFixed(2)} (${calls.join(', ')}); the shell loop makes 3`);
     console.log(`host process spawns per container other than pct exec: ${engine.hostSpawnsPerContainerExceptExec.toFixed(2)}`);
+  }
+  if (engine.cluster) {
+    const c = engine.cluster;
+    console.log('');
+    console.log(
+      `cluster: ${opts.nodes} node${opts.nodes === 1 ? '' : 's'} (pve local, the others through ssh to 127.0.0.1), per_node ${c.perNode}, max_concurrency ${opts.concurrency}`,
+    );
+    const cols = ['node', 'containers', 'updated', 'work', 'bound', 'makespan', 'ratio', 'most at once', 'ssh / container'];
+    const line = (cells) => console.log(cells.map((x, i) => String(x).padEnd(i === 0 ? 6 : 13)).join(' '));
+    line(cols);
+    for (const n of c.nodes)
+      line([
+        n.node,
+        n.containers,
+        n.updated,
+        s(n.workMs),
+        s(n.boundMs),
+        s(n.makespanMs),
+        n.boundMs > 0 ? (n.makespanMs / n.boundMs).toFixed(3) : '-',
+        n.mostAtOnce,
+        n.sshPerContainer.toFixed(2),
+      ]);
+    console.log(
+      `ssh processes per container: ${c.sshPerContainer.toFixed(2)} (${c.sshPerRemoteContainer.toFixed(2)} per container on another node); ` +
+        `sshd side CPU (sessions, remote pct/sim): ${c.sshdCpuMs === undefined ? '— (no sshd)' : `${c.sshdCpuMs.toFixed(0)} ms`}`,
+    );
   }
   if (engine.apiCallsPerContainer) {
     const calls = Object.entries(engine.apiCallsPerContainer).map(([k, n]) => `${k} ${Number(n.toFixed(3))}`);

@@ -50,6 +50,8 @@ export interface Host {
   listContainers(signal?: AbortSignal): Promise<ContainerInfo[]>;
   /** What the last listContainers() of this Host read for one container; absent where the Host keeps nothing. */
   listedReading?(vmid: number): ListedReading | undefined;
+  /** A cluster host: the node the container was last found on (it may have migrated since the listing). */
+  currentNode?(vmid: number): string | undefined;
   /** `pct config VMID`; throws E_CT_NOT_FOUND when the container does not exist. */
   readConfig(vmid: number, signal?: AbortSignal): Promise<ContainerConfig>;
   /** `pvesm status`: every storage with its use (pre-flight: room for the backup). */

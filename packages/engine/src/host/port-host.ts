@@ -12,9 +12,9 @@ import { pctExecArgv, pctSnapshotArgv, vzdumpArgv } from './pct-host.js';
 
 /**
  * The Host methods that do something (the argv builders are pure and answered in the worker;
- * listedReading is the main thread's, which hands it to the task).
+ * listedReading is the main thread's, which hands it to the task; currentNode is the worker's own host's).
  */
-type AsyncMethod = Exclude<keyof Host, 'execArgv' | 'snapshotArgv' | 'vzdumpArgv' | 'listedReading'>;
+type AsyncMethod = Exclude<keyof Host, 'execArgv' | 'snapshotArgv' | 'vzdumpArgv' | 'listedReading' | 'currentNode'>;
 
 /** Where each method takes its AbortSignal: an argument index, or `options.signal` of exec. */
 const SIGNAL_AT: Record<AsyncMethod, number | 'exec-options'> = {

@@ -113,7 +113,10 @@ export async function runContainerPipeline(task: ContainerTask, deps: PipelineDe
     status: container.status,
     unprivileged: container.unprivileged,
     tags: container.tags,
-    ...(container.node !== undefined ? { node: container.node, startedAt: new Date(started).toISOString() } : {}),
+    // The node it ran on: the listing's, or the one the host followed it to after a migration.
+    ...(container.node !== undefined
+      ? { node: deps.host.currentNode?.(vmid) ?? container.node, startedAt: new Date(started).toISOString() }
+      : {}),
     outcome,
     ...(state.skip ? { skipReason: state.skip.reason, skipDetail: state.skip.detail } : {}),
     ...(error && outcome !== 'skipped' ? { error: withOutput(error.toInfo(), error.details, lastFailed) } : {}),

@@ -241,6 +241,10 @@ export class ApiHost implements Host {
     return this.listed.get(vmid);
   }
 
+  currentNode(vmid: number): string | undefined {
+    return this.placement?.knownNodeOf(vmid);
+  }
+
   private async listNode(record: ListingRecord, signal?: AbortSignal): Promise<ContainerInfo[]> {
     const list = await this.client.get(`/nodes/${this.node}/lxc`, LxcListSchema, undefined, signal);
     const entries = list

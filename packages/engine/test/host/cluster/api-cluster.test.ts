@@ -91,9 +91,12 @@ describe('ApiHost with host.cluster: one view of every node', () => {
 
   it('a container migrated after the listing is found on its new node and the call made there', async () => {
     await host.listContainers();
+    expect(host.currentNode(102)).toBe('pve2');
     cluster.placement.set(102, 'pve1');
     api.requests.length = 0;
     expect(await host.status(102)).toBe('running');
+    // The report names the node the container was updated on, not the listing's.
+    expect(host.currentNode(102)).toBe('pve1');
     expect(paths()).toEqual([
       'GET /nodes/pve2/lxc/102/status/current',
       'GET /cluster/status',
